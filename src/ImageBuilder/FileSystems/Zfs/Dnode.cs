@@ -30,6 +30,9 @@ internal sealed class Dnode
     /// <summary>DNODE_FLAG_USED_BYTES: <see cref="UsedBytes"/> counts bytes, not sectors.</summary>
     public const byte FlagUsedBytes = 1;
 
+    /// <summary>DNODE_FLAG_SPILL_BLKPTR: the last 128 bytes of the dnode are a spill block pointer for system attributes.</summary>
+    public const byte FlagSpillPointer = 4;
+
     private static class Offsets
     {
         public const int Type = 0;
@@ -46,6 +49,7 @@ internal sealed class Dnode
         public const int MaxBlockId = 16;           // uint64, last level-0 block index
         public const int Used = 24;                 // uint64, bytes of all blocks when FlagUsedBytes is set
         public const int BlockPointers = 64;
+        public const int SpillPointer = Size - BlockPointer.Size;
     }
 
     /// <summary>Gets or sets the object type; <see cref="DmuObjectType.None"/> marks a free slot.</summary>
@@ -83,6 +87,9 @@ internal sealed class Dnode
 
     /// <summary>Gets or sets the bonus buffer.</summary>
     public byte[] Bonus { get; set; } = [];
+
+    /// <summary>Gets the spill block pointer of a read dnode that has one; the writer never sets it.</summary>
+    public BlockPointer SpillPointer { get; private set; }
 
     /// <summary>Sets the number of block pointers; the bonus buffer gets what they leave free.</summary>
     public void SetBlockPointerCount(int count)
@@ -161,6 +168,16 @@ internal sealed class Dnode
         }
 
         int bonusOffset = BonusOffset(pointerCount);
+        if ((dnode.Flags & FlagSpillPointer) != 0)
+        {
+            if (bonusOffset + bonusLength > Offsets.SpillPointer)
+            {
+                return null;
+            }
+
+            dnode.SpillPointer = BlockPointer.Read(slot[Offsets.SpillPointer..]);
+        }
+
         dnode.Bonus = slot.Slice(bonusOffset, bonusLength).ToArray();
         return dnode;
     }
