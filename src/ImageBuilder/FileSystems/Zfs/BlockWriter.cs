@@ -8,16 +8,16 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 /// </summary>
 internal sealed class BlockWriter
 {
-    private readonly Stream _destination;
+    private readonly WriteBehindDevice _device;
     private readonly SpaceAllocator _allocator;
     private readonly int _sectorSize;
     private readonly byte[] _scratch = new byte[BlockPointer.MaxBlockSize];
     private List<Reservation>? _reservations;
 
-    /// <summary>Creates a writer that places blocks with <paramref name="allocator"/> into <paramref name="destination"/>.</summary>
-    public BlockWriter(Stream destination, SpaceAllocator allocator, int ashift, ulong birthTxg)
+    /// <summary>Creates a writer that places blocks with <paramref name="allocator"/> into <paramref name="device"/>.</summary>
+    public BlockWriter(WriteBehindDevice device, SpaceAllocator allocator, int ashift, ulong birthTxg)
     {
-        _destination = destination;
+        _device = device;
         _allocator = allocator;
         _sectorSize = 1 << ashift;
         BirthTxg = birthTxg;
@@ -127,11 +127,11 @@ internal sealed class BlockWriter
     // Writes the block and zeroes the rest of its allocation, so that unused bytes do not depend on the stream's old content.
     private void WriteBytes(long offset, ReadOnlySpan<byte> physical, int allocatedSize)
     {
-        _destination.Position = PoolGeometry.AllocatableStart + offset;
-        _destination.Write(physical);
+        long position = PoolGeometry.AllocatableStart + offset;
+        _device.Write(position, physical);
         if (allocatedSize > physical.Length)
         {
-            _destination.Write(ZeroBlock.Span[..(allocatedSize - physical.Length)]);
+            _device.Write(position + physical.Length, ZeroBlock.Span[..(allocatedSize - physical.Length)]);
         }
     }
 
