@@ -87,7 +87,7 @@ internal sealed class GuestLoader
             foreach (string directory in searchPath.Concat(s_defaultSearchPath))
             {
                 string candidate = Join(directory, name);
-                searched.Add(candidate);
+                searched.Add(Lexical(candidate));
                 if (_tree.TryResolveFile(candidate, out canonical, out node))
                 {
                     break;
@@ -97,7 +97,7 @@ internal sealed class GuestLoader
         else
         {
             string candidate = name[0] == '/' ? name : Join(_workingDirectory, name);
-            searched.Add(candidate);
+            searched.Add(Lexical(candidate));
             _tree.TryResolveFile(candidate, out canonical, out node);
         }
 
@@ -182,6 +182,28 @@ internal sealed class GuestLoader
     {
         string joined = directory + "/" + name;
         return joined[0] == '/' ? joined : Join(_workingDirectory, joined);
+    }
+
+    // Shows a tried path without repeated slashes, "." or "..", as a reader of the finding expects.
+    private static string Lexical(string path)
+    {
+        var components = new List<string>();
+        foreach (string component in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (component == "..")
+            {
+                if (components.Count > 0)
+                {
+                    components.RemoveAt(components.Count - 1);
+                }
+            }
+            else if (component != ".")
+            {
+                components.Add(component);
+            }
+        }
+
+        return "/" + string.Join('/', components);
     }
 
     internal static string ParentOf(string guestPath)

@@ -50,6 +50,8 @@ internal sealed class ElfSamples
     public string VersionedNew => Path.Combine(Root, "new/libv.so.1");
     public string VersionedOld => Path.Combine(Root, "old/libv.so.1");
     public string VersionedUser => Path.Combine(Root, "libvuser.so");
+    public string FooOld => Path.Combine(Root, "libfooold.so");
+    public string PreFoo => Path.Combine(Root, "libprefoo.so");
     public string HiddenBuild => Path.Combine(Root, "hidden-build/libh.so.1");
     public string HiddenRuntime => Path.Combine(Root, "hidden-run/libh.so.1");
     public string HiddenUser => Path.Combine(Root, "libhuser.so");
@@ -106,7 +108,7 @@ internal sealed class ElfSamples
         string gone = Write("gone.c", "int gone_function(void) { return 3; }\n");
         Gcc("-shared", "-fPIC", "-Wl,-soname,libgone.so", "-o", Gone, gone);
         string needsGone = Write("needsgone.c", "int gone_function(void);\nint call_gone(void) { return gone_function(); }\n");
-        Gcc("-shared", "-fPIC", "-o", NeedsGone, needsGone, "-L" + Path.GetDirectoryName(Gone), "-lgone", "-Wl,--no-as-needed");
+        Gcc("-shared", "-fPIC", "-o", NeedsGone, needsGone, "-L" + Path.GetDirectoryName(Gone), "-lgone");
 
         // Undefined symbols of every kind. The build-time libdatadef.so defines them, so the references
         // carry their types (an undefined reference that nothing defines at link time is STT_NOTYPE);
@@ -156,6 +158,13 @@ internal sealed class ElfSamples
         string vUser = Write("vuser.c", "int foo(void);\nint call_foo(void) { return foo(); }\n");
         Gcc("-shared", "-fPIC", "-o", VersionedUser, vUser, "-L" + Path.GetDirectoryName(VersionedNew), "-l:libv.so.1");
 
+        // libfooold.so defines foo@@VER_1 under another soname; libprefoo.so needs it before libvuser.so,
+        // so OSv finds foo there first when libvuser.so asks for foo@VER_2.
+        string fooOld = Write("fooold.c", "int foo(void) { return 1; }\n");
+        Gcc("-shared", "-fPIC", "-Wl,-soname,libfooold.so", "-Wl,--version-script=" + oldScript, "-o", FooOld, fooOld);
+        string preFoo = Write("prefoo.c", "int call_foo(void);\nint start(void) { return call_foo(); }\n");
+        Gcc("-shared", "-fPIC", "-o", PreFoo, preFoo, "-L" + Root, "-Wl,--no-as-needed", "-lfooold", "-lvuser", "-Wl,-rpath-link," + Path.GetDirectoryName(VersionedNew));
+
         // libh.so.1: built with bar@@VER_1, but the runtime copy keeps bar@VER_1 only as a hidden version.
         Directory.CreateDirectory(Path.GetDirectoryName(HiddenBuild)!);
         Directory.CreateDirectory(Path.GetDirectoryName(HiddenRuntime)!);
@@ -185,7 +194,7 @@ internal sealed class ElfSamples
         string middle = Write("middle.c", "int bottom_function(void);\nint middle_function(void) { return bottom_function(); }\n");
         Gcc("-shared", "-fPIC", "-Wl,-soname,libmiddle.so", "-o", ChainMiddle, middle, "-L" + Path.GetDirectoryName(Chain), "-lbottom");
         string top = Write("top.c", "int middle_function(void);\nint bottom_function(void);\nint top_function(void) { return middle_function() + bottom_function(); }\n");
-        Gcc("-shared", "-fPIC", "-Wl,-soname,libtop.so", "-o", Chain, top, "-L" + Path.GetDirectoryName(Chain), "-lmiddle", "-lbottom", "-Wl,--no-as-needed");
+        Gcc("-shared", "-fPIC", "-Wl,-soname,libtop.so", "-o", Chain, top, "-L" + Path.GetDirectoryName(Chain), "-lmiddle", "-lbottom");
 
         // A program against Debian's libevent (libevent-dev), with its OpenSSL and pthreads companions.
         string eventSource = Write("event.c", """
