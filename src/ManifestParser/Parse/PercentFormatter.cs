@@ -56,8 +56,17 @@ internal static class PercentFormatter
         int start = index;
         int i = index + 1;
 
+        // "%%" is a literal percent sign only when nothing stands between the two.
+        if (i < text.Length && text[i] == '%')
+        {
+            output.Append('%');
+            index = i + 1;
+            return null;
+        }
+
         // Mapping key: parentheses nest, as in CPython.
         string? key = null;
+        string? value = null;
         if (i < text.Length && text[i] == '(')
         {
             int depth = 1;
@@ -84,6 +93,13 @@ internal static class PercentFormatter
 
             key = text[(i + 1)..(k - 1)];
             i = k;
+
+            // CPython looks the key up right after reading it, before flags, width and conversion.
+            if (!definitions.TryGetValue(key, out value))
+            {
+                return new FormatError(ManifestCodes.UndefinedDefinition, start,
+                    $"The host value uses %({key}) but no definition named '{key}' was given; define it (OSv's -D {key}=VALUE) or write the value out.");
+            }
         }
 
         // Flags, width and precision; '*' takes a number from the arguments, which a dict cannot supply.
@@ -136,18 +152,10 @@ internal static class PercentFormatter
         i++;
         index = i;
 
-        // CPython looks the key up before it checks the conversion, even for '%%'-like '%(name)%'.
-        string? value = null;
-        if (key is not null && !definitions.TryGetValue(key, out value))
-        {
-            return new FormatError(ManifestCodes.UndefinedDefinition, start,
-                $"The host value uses %({key}) but no definition named '{key}' was given; define it (OSv's -D {key}=VALUE) or write the value out.");
-        }
-
         if (conversion == '%')
         {
-            output.Append('%');
-            return null;
+            return new FormatError(ManifestCodes.InvalidFormat, start,
+                "A '%' conversion may not have a key, flags or width (Python 3.11 reports \"unsupported format character\"); write %% for a literal percent sign.");
         }
 
         if (key is null)
