@@ -13,8 +13,8 @@ namespace Osv.Manifests.Expand;
 /// <remarks>
 /// A later entry for the same guest path replaces the earlier node in place, as gen-rofs-img.py's dict
 /// does, while <see cref="ImagePlan.Entries"/> keeps both in order for bootfs, as mkbootfs.py writes both.
-/// Problems on the host (missing files, symbolic link loops) are diagnostics; the entry is left out and
-/// expansion goes on, so one run reports all of them.
+/// Problems on the host, such as missing files and symbolic link loops, become diagnostics. The entry is
+/// left out and expansion goes on, so one run reports all of them.
 /// </remarks>
 public sealed class PlanExpander
 {
@@ -92,17 +92,24 @@ public sealed class PlanExpander
                     break;
 
                 case ManifestEntryKind.HostTree:
-                    AddTree(entry, guestPath);
+                    AddTree(entry, guestPath, AbsoluteHostPath(entry));
                     break;
 
                 case ManifestEntryKind.HostPathNoFollow:
-                    AddNoFollow(entry, guestPath, entry.GuestPath, entry.HostPath!);
+                    AddNoFollow(entry, guestPath, entry.GuestPath, AbsoluteHostPath(entry));
                     break;
 
                 default:
-                    AddHostPath(entry, guestPath, entry.GuestPath, entry.HostPath!, fromTree: false);
+                    AddHostPath(entry, guestPath, entry.GuestPath, AbsoluteHostPath(entry), fromTree: false);
                     break;
             }
+        }
+
+        // The reader makes host paths absolute; an entry built by hand may not, and then the current directory applies.
+        private static string AbsoluteHostPath(ManifestEntry entry)
+        {
+            string path = entry.HostPath ?? string.Empty;
+            return path.StartsWith('/') ? path : Path.Join(Environment.CurrentDirectory, path);
         }
 
         private static bool IsSkippedAsStripped(ManifestEntry entry) =>
@@ -110,17 +117,19 @@ public sealed class PlanExpander
             && (entry.GuestPath.EndsWith(StrippedSuffix, StringComparison.Ordinal)
                 || (entry.Kind != ManifestEntryKind.Symlink && entry.HostSpec.EndsWith(StrippedSuffix, StringComparison.Ordinal)));
 
-        private void AddTree(ManifestEntry entry, string guestRoot)
+        private void AddTree(ManifestEntry entry, string guestRoot, string hostRoot)
         {
             var walker = new TreeWalker(_options.FollowDirectorySymlinksInTrees, entry.Location, _diagnostics);
-            List<TreeFile>? files = walker.Walk(entry.HostPath!);
+            List<TreeFile>? files = walker.Walk(hostRoot);
             if (files is null)
             {
                 return;
             }
 
             // OSv names each file GUEST (without "**") + relative path; bootfs stores that text.
-            string writtenPrefix = entry.GuestPath[..^2];
+            string writtenPrefix = entry.GuestPath.EndsWith("/**", StringComparison.Ordinal)
+                ? entry.GuestPath[..^2]
+                : entry.GuestPath.TrimEnd('/') + "/";
             foreach (TreeFile file in files)
             {
                 string guestPath = guestRoot == "/" ? "/" + file.RelativePath : guestRoot + "/" + file.RelativePath;
