@@ -79,7 +79,8 @@ public sealed class PlanExpander
         public void Add(ManifestEntry entry)
         {
             // The reader has reported invalid guest paths and entries that OSv skips.
-            if (entry.NormalizedGuestPath is not { } guestPath || IsSkippedAsStripped(entry))
+            if (entry.NormalizedGuestPath is not { } guestPath
+                || (entry.Kind != ManifestEntryKind.HostTree && ManifestLineParser.IsSkippedAsStripped(_options.Target, entry.GuestPath, entry.HostSpec, entry.Kind)))
             {
                 return;
             }
@@ -112,11 +113,6 @@ public sealed class PlanExpander
             return path.StartsWith('/') ? path : Path.Join(Environment.CurrentDirectory, path);
         }
 
-        private static bool IsSkippedAsStripped(ManifestEntry entry) =>
-            entry.Kind != ManifestEntryKind.HostTree
-            && (entry.GuestPath.EndsWith(StrippedSuffix, StringComparison.Ordinal)
-                || (entry.Kind != ManifestEntryKind.Symlink && entry.HostSpec.EndsWith(StrippedSuffix, StringComparison.Ordinal)));
-
         private void AddTree(ManifestEntry entry, string guestRoot, string hostRoot)
         {
             var walker = new TreeWalker(_options.FollowDirectorySymlinksInTrees, entry.Location, _diagnostics);
@@ -134,7 +130,8 @@ public sealed class PlanExpander
             {
                 string guestPath = guestRoot == "/" ? "/" + file.RelativePath : guestRoot + "/" + file.RelativePath;
                 string writtenName = writtenPrefix + file.RelativePath;
-                if (writtenName.EndsWith(StrippedSuffix, StringComparison.Ordinal))
+                if (_options.Target != ManifestTarget.Rofs && _options.Target != ManifestTarget.Zfs
+                    && writtenName.EndsWith(StrippedSuffix, StringComparison.Ordinal))
                 {
                     _diagnostics.Warning(ManifestCodes.StrippedEntry,
                         $"The tree file '{file.HostPath}' ends in '{StrippedSuffix}', and OSv's image scripts skip such files, so it is left out; remove it from the tree or copy it under another name.",
@@ -165,11 +162,17 @@ public sealed class PlanExpander
                 return;
             }
 
-            if (resolved.Chain.Count > 0 && resolved.Path.EndsWith(StrippedSuffix, StringComparison.Ordinal))
+            // gen-rofs-img.py checks the host path after unsymlink; the reader has reported a host value
+            // that already ends in the suffix.
+            if (_options.Target != ManifestTarget.Bootfs && resolved.Path.EndsWith(StrippedSuffix, StringComparison.Ordinal))
             {
-                _diagnostics.Warning(ManifestCodes.StrippedEntry,
-                    $"The host path '{hostPath}' resolves to '{resolved.Path}', which ends in '{StrippedSuffix}', and OSv's gen-rofs-img.py skips such entries, so it is left out; point the link at the unstripped .so.",
-                    entry.HostLocation);
+                if (fromTree || resolved.Chain.Count > 0)
+                {
+                    _diagnostics.Warning(ManifestCodes.StrippedEntry,
+                        $"The host path '{hostPath}' resolves to '{resolved.Path}', which ends in '{StrippedSuffix}', and OSv's gen-rofs-img.py skips such entries, so it is left out; point the link at the unstripped .so or rename the file.",
+                        entry.HostLocation);
+                }
+
                 return;
             }
 

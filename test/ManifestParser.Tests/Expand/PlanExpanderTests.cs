@@ -428,6 +428,24 @@ public sealed class PlanExpanderTests : IDisposable
         Assert.NotNull(plan.Find("/t/y.so"));
     }
 
+    [Theory]
+    [InlineData(ManifestTarget.Bootfs, "/x.so: x-stripped.so", true)]
+    [InlineData(ManifestTarget.Bootfs, "/x-stripped.so: x.so", false)]
+    [InlineData(ManifestTarget.Rofs, "/x-stripped.so: x.so", true)]
+    [InlineData(ManifestTarget.Rofs, "/x.so: x-stripped.so", false)]
+    [InlineData(ManifestTarget.Zfs, "/x.so: link.so", false)]
+    public void Stripped_rule_follows_target(ManifestTarget target, string line, bool kept)
+    {
+        _host.File("x-stripped.so");
+        _host.File("x.so");
+        _host.Link("link.so", "x-stripped.so");
+
+        var (plan, diagnostics) = Expand(line + "\n", target);
+
+        Assert.Equal(kept, plan.Entries.Count == 1);
+        Assert.Equal(kept ? 0 : 1, diagnostics.Count(d => d.Code == ManifestCodes.StrippedEntry));
+    }
+
     [Fact]
     public void Long_tree_name_fails_for_bootfs()
     {
