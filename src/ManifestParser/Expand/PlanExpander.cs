@@ -140,7 +140,17 @@ public sealed class PlanExpander
                 }
 
                 CheckNameLength(writtenName, entry.Location);
-                AddHostPath(entry, guestPath, writtenName, file.HostPath, fromTree: true);
+                // A regular file found through physical directories needs no resolution; links and
+                // -stripped.so names go through the full rule.
+                bool strippedHost = file.HostPath.EndsWith(StrippedSuffix, StringComparison.Ordinal);
+                if (file.PhysicalPath is { } physical && !strippedHost)
+                {
+                    AddExisting(entry, guestPath, writtenName, physical, fromTree: true);
+                }
+                else
+                {
+                    AddHostPath(entry, guestPath, writtenName, file.HostPath, fromTree: true);
+                }
             }
         }
 

@@ -96,13 +96,13 @@ internal sealed class TreeWalker
                     else
                     {
                         // A link to a file, or a broken one: os.walk lists both as files; unsymlink decides later.
-                        files.Add(new TreeFile(relative + name, hostPrefix + relative + name));
+                        files.Add(new TreeFile(relative + name, hostPrefix + relative + name, PhysicalPath: null));
                     }
 
                     break;
 
                 case HostEntryKind.File:
-                    files.Add(new TreeFile(relative + name, hostPrefix + relative + name));
+                    files.Add(new TreeFile(relative + name, hostPrefix + relative + name, entry));
                     break;
             }
         }
