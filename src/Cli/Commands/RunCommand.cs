@@ -118,9 +118,10 @@ internal static class RunCommand
                 QemuPath = parseResult.GetValue(qemu)!,
             };
 
-            if (options.Accelerator == QemuAccelerator.Auto && !KvmProbe.Result.Usable)
+            KvmProbeResult probe = options.Accelerator == QemuAccelerator.Auto ? KvmProbe.Cached(options.QemuPath) : new KvmProbeResult(true, null);
+            if (!probe.Usable)
             {
-                console.Error.WriteLine($"note: KVM is not usable ({KvmProbe.Result.Reason}); running under TCG software emulation, which is slow.");
+                console.Error.WriteLine($"note: KVM is not usable: {probe.Reason} Running under TCG software emulation, which is slow.");
             }
 
             QemuRunResult result;

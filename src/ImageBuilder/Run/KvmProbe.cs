@@ -1,12 +1,17 @@
+using System.ComponentModel;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace Osv.ImageBuilder.Run;
 
 /// <summary>
 /// Finds out whether /dev/kvm can really run a guest. Opening the device is not enough: on some
-/// nested or restricted hosts the device opens but creating or running a vCPU fails, and qemu then
-/// aborts. The probe creates a VM with one 64 KiB memory slot filled with <c>hlt</c> instructions,
-/// creates a vCPU and runs it until the first exit, which must be KVM_EXIT_HLT.
+/// nested or restricted hosts the device opens but creating or running a vCPU fails, or qemu aborts
+/// while it loads the host CPU model's MSRs ("failed to set MSR"). The probe has two steps. First it
+/// creates a VM with one 64 KiB memory slot filled with <c>hlt</c> instructions, creates a vCPU and
+/// runs it until the first exit, which must be KVM_EXIT_HLT. Then it starts qemu with the same
+/// accelerator and CPU model as <see cref="QemuRunner"/> and waits until the firmware prints its
+/// banner, which shows that qemu created the vCPUs and ran guest code.
 /// </summary>
 public static partial class KvmProbe
 {
@@ -31,24 +36,52 @@ public static partial class KvmProbe
     private const int ProbeSlotSize = 0x1_0000;
     private const byte HltOpcode = 0xF4;
 
+    // The first word SeaBIOS, qemu's x86 firmware, writes to its debug console.
+    private const string FirmwareBanner = "SeaBIOS";
+
     private const int OpenReadWrite = 2;       // O_RDWR
     private const int OpenCloseOnExec = 0x80000; // O_CLOEXEC
     private const int ProtReadWrite = 3;       // PROT_READ | PROT_WRITE
     private const int MapShared = 1;           // MAP_SHARED
     private const int MapSharedAnonymous = 0x21; // MAP_SHARED | MAP_ANONYMOUS
 
-    private static readonly Lazy<KvmProbeResult> Cached = new(() => Probe(TimeSpan.FromSeconds(5)));
+    private static readonly Dictionary<string, KvmProbeResult> Cache = new(StringComparer.Ordinal);
+    private static readonly Lock CacheLock = new();
 
-    /// <summary>Gets the result of probing /dev/kvm once per process.</summary>
-    public static KvmProbeResult Result => Cached.Value;
+    /// <summary>Probes once per process and qemu executable, with a 10-second limit for each step.</summary>
+    /// <param name="qemuPath">The qemu executable that will run the guest.</param>
+    /// <returns>Whether KVM is usable and, when it is not, why.</returns>
+    public static KvmProbeResult Cached(string qemuPath = "qemu-system-x86_64")
+    {
+        ArgumentNullException.ThrowIfNull(qemuPath);
+        lock (CacheLock)
+        {
+            if (!Cache.TryGetValue(qemuPath, out KvmProbeResult? result))
+            {
+                result = Probe(qemuPath, TimeSpan.FromSeconds(10));
+                Cache.Add(qemuPath, result);
+            }
+
+            return result;
+        }
+    }
 
     /// <summary>
-    /// Probes /dev/kvm now. The vCPU runs on a background thread, so a host that never returns
-    /// from KVM_RUN counts as unusable after <paramref name="timeout"/> instead of hanging the caller.
+    /// Probes /dev/kvm and qemu now. Both steps are bounded by <paramref name="timeout"/>, so a host
+    /// that never returns from KVM_RUN or a qemu that hangs counts as unusable instead of hanging the caller.
     /// </summary>
-    /// <param name="timeout">How long to wait for the vCPU's first exit.</param>
+    /// <param name="qemuPath">The qemu executable that will run the guest.</param>
+    /// <param name="timeout">How long each step may take.</param>
     /// <returns>Whether KVM is usable and, when it is not, why.</returns>
-    public static KvmProbeResult Probe(TimeSpan timeout)
+    public static KvmProbeResult Probe(string qemuPath, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(qemuPath);
+        KvmProbeResult device = ProbeDevice(timeout);
+        return device.Usable ? ProbeQemu(qemuPath, timeout) : device;
+    }
+
+    // Runs the one-instruction guest on a background thread.
+    private static KvmProbeResult ProbeDevice(TimeSpan timeout)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -69,6 +102,71 @@ public static partial class KvmProbe
         }
 
         return result ?? new KvmProbeResult(false, "the KVM probe failed.");
+    }
+
+    // Boots qemu's firmware under KVM with the runner's CPU model and waits for SeaBIOS's first line
+    // on the debug console (I/O port 0x402), which proves that guest code ran.
+    private static KvmProbeResult ProbeQemu(string qemuPath, TimeSpan timeout)
+    {
+        var startInfo = new ProcessStartInfo(qemuPath)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        string[] probeArguments =
+        [
+            "-nodefaults", "-no-user-config", "-display", "none", "-m", "16M",
+            "-chardev", "stdio,id=probe", "-device", "isa-debugcon,iobase=0x402,chardev=probe",
+        ];
+        foreach (string argument in QemuRunner.KvmArguments.Concat(probeArguments))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(startInfo)!;
+        }
+        catch (Win32Exception exception)
+        {
+            return new KvmProbeResult(false, $"'{qemuPath}' could not be started ({exception.Message}).");
+        }
+
+        using (process)
+        {
+            Task<string> error = process.StandardError.ReadToEndAsync();
+            Task<bool> firmwareRan = Task.Run(() =>
+            {
+                string? line;
+                while ((line = process.StandardOutput.ReadLine()) is not null)
+                {
+                    if (line.Contains(FirmwareBanner, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            });
+            bool usable = firmwareRan.Wait(timeout) && firmwareRan.Result;
+
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            process.WaitForExit();
+            if (usable)
+            {
+                return new KvmProbeResult(true, null);
+            }
+
+            string firstError = error.Wait(timeout) ? error.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? string.Empty : string.Empty;
+            return new KvmProbeResult(false, $"qemu could not run a KVM guest with the host CPU model ({(firstError.Length > 0 ? firstError.Trim() : "no output from the firmware")}).");
+        }
     }
 
     // Runs the one-instruction guest and reports the first failing step.

@@ -18,6 +18,9 @@ public static partial class QemuRunner
 
     private const int SignalTerminate = 15; // SIGTERM
 
+    /// <summary>Gets the accelerator arguments for KVM; OSv's run.py asks for the host CPU model with x2APIC.</summary>
+    internal static IReadOnlyList<string> KvmArguments { get; } = ["-accel", "kvm", "-cpu", "host,+x2apic"];
+
     /// <summary>Builds the qemu argument list for <paramref name="options"/> with a resolved accelerator.</summary>
     /// <param name="options">The run settings.</param>
     /// <param name="accelerator"><see cref="QemuAccelerator.Kvm"/> or <see cref="QemuAccelerator.Tcg"/>.</param>
@@ -40,10 +43,9 @@ public static partial class QemuRunner
             "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
         };
 
-        // Accelerator: OSv's run.py asks for the host CPU with x2APIC under KVM.
         if (accelerator == QemuAccelerator.Kvm)
         {
-            arguments.AddRange(["-accel", "kvm", "-cpu", "host,+x2apic"]);
+            arguments.AddRange(KvmArguments);
         }
         else
         {
@@ -106,7 +108,7 @@ public static partial class QemuRunner
             throw new FileNotFoundException($"The kernel '{options.KernelPath}' does not exist.", options.KernelPath);
         }
 
-        QemuAccelerator accelerator = ResolveAccelerator(options.Accelerator);
+        QemuAccelerator accelerator = ResolveAccelerator(options.Accelerator, options.QemuPath);
         IReadOnlyList<string> arguments = BuildArguments(options, accelerator, DiskFormatSniffer.Detect(options.ImagePath));
 
         using Process process = Start(options, arguments);
@@ -136,9 +138,11 @@ public static partial class QemuRunner
     }
 
     /// <summary>Resolves <see cref="QemuAccelerator.Auto"/> with <see cref="KvmProbe"/>; other values are returned as they are.</summary>
-    public static QemuAccelerator ResolveAccelerator(QemuAccelerator requested) =>
+    /// <param name="requested">The accelerator the caller asked for.</param>
+    /// <param name="qemuPath">The qemu executable the probe starts.</param>
+    public static QemuAccelerator ResolveAccelerator(QemuAccelerator requested, string qemuPath = "qemu-system-x86_64") =>
         requested != QemuAccelerator.Auto ? requested
-        : KvmProbe.Result.Usable ? QemuAccelerator.Kvm
+        : KvmProbe.Cached(qemuPath).Usable ? QemuAccelerator.Kvm
         : QemuAccelerator.Tcg;
 
     // Starts qemu with the console either inherited or redirected to the callback.
