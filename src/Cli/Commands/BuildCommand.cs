@@ -14,7 +14,7 @@ internal static class BuildCommand
         var project = new ProjectOptions();
         var output = new Option<string?>("--output", "-o")
         {
-            Description = "The folder that receives the image, its report (.report.json), SBOM (.spdx.json) and dependency file (.d). Created when missing. Default: 'out' next to the project file.",
+            Description = "The folder that receives the image, its report (.report.json), SBOM (.spdx.json) and dependency file (.d). Created when missing. Default: osv.yaml's 'output', else 'out' next to the project file.",
             HelpName = "DIR",
         };
         var name = new Option<string?>("--name")
@@ -87,11 +87,10 @@ internal static class BuildCommand
         string projectPath = parseResult.GetValue(project.Project) ?? ProjectOptions.DefaultProjectFile;
         bool json = parseResult.GetValue(project.Json);
         bool quiet = parseResult.GetValue(project.Quiet);
-        string projectDirectory = Directory.Exists(projectPath) ? projectPath : Path.GetDirectoryName(Path.GetFullPath(projectPath)) ?? ".";
         var request = new ImageBuildRequest
         {
             ProjectPath = projectPath,
-            OutputDirectory = outputDirectory ?? Path.Combine(projectDirectory, "out"),
+            OutputDirectory = outputDirectory,
             ImageName = imageName,
             CommandLine = parseResult.GetValue(project.CommandLine),
             FileSystem = ProjectOptions.ParseFileSystem(parseResult.GetValue(project.FileSystem)),

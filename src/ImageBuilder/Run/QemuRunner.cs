@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Osv.ImageBuilder.Containers;
+using Osv.ImageBuilder.Inspect;
 
 namespace Osv.ImageBuilder.Run;
 
@@ -95,6 +97,7 @@ public static partial class QemuRunner
     /// <returns>qemu's exit code, whether the run was stopped, and the arguments used.</returns>
     /// <exception cref="FileNotFoundException">The image or the kernel file does not exist.</exception>
     /// <exception cref="InvalidOperationException">qemu could not be started, for example because it is not installed.</exception>
+    /// <exception cref="IOException">The image cannot be read.</exception>
     public static async Task<QemuRunResult> RunAsync(QemuRunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -109,7 +112,7 @@ public static partial class QemuRunner
         }
 
         QemuAccelerator accelerator = ResolveAccelerator(options.Accelerator, options.QemuPath);
-        IReadOnlyList<string> arguments = BuildArguments(options, accelerator, DiskFormatSniffer.Detect(options.ImagePath));
+        IReadOnlyList<string> arguments = BuildArguments(options, accelerator, DetectFormat(options.ImagePath));
 
         using Process process = Start(options, arguments);
         bool timedOut = false;
@@ -144,6 +147,18 @@ public static partial class QemuRunner
         requested != QemuAccelerator.Auto ? requested
         : KvmProbe.Cached(qemuPath).Usable ? QemuAccelerator.Kvm
         : QemuAccelerator.Tcg;
+
+    // qemu's name for the container format, from the file's first bytes.
+    private static string DetectFormat(string imagePath)
+    {
+        using FileStream file = File.OpenRead(imagePath);
+        return DiskImage.Detect(file) switch
+        {
+            ContainerFormat.Qcow2 => "qcow2",
+            ContainerFormat.Vmdk => "vmdk",
+            _ => "raw",
+        };
+    }
 
     // Starts qemu with the console either inherited or redirected to the callback.
     private static Process Start(QemuRunOptions options, IReadOnlyList<string> arguments)
