@@ -42,14 +42,18 @@ internal static class BuildCommand
             }
         });
 
+        var timings = new Option<bool>("--timings") { Description = "Print how long each stage of the build took, in seconds. Default: off." };
+
         var command = new Command("build", "Build an OSv disk image from an osv.yaml project or a usr.manifest: expand the manifest, add the DT_NEEDED closure of every ELF file, check it against the kernel, write the filesystem and the disk.");
         project.AddTo(command);
         command.Options.Add(output);
         command.Options.Add(name);
         command.Options.Add(format);
         command.Options.Add(size);
+        command.Options.Add(timings);
         command.SetAction((parseResult, cancellationToken) =>
         {
+            project.ShowTimings = parseResult.GetValue(timings);
             string? sizeText = parseResult.GetValue(size);
             long? imageSize = sizeText is not null && Sizes.TryParse(sizeText, out long bytes) ? bytes : null;
             return RunAsync(console, project, parseResult, checkOnly: false, parseResult.GetValue(output), parseResult.GetValue(name), parseResult.GetValue(format), imageSize, cancellationToken);
@@ -120,6 +124,14 @@ internal static class BuildCommand
         if (!quiet && !json)
         {
             WriteSummary(console.Error, result, checkOnly, errors, warnings);
+        }
+
+        if (project.ShowTimings)
+        {
+            foreach ((BuildStage stage, TimeSpan elapsed) in result.StageTimes)
+            {
+                console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage,-18} {elapsed.TotalSeconds,7:0.000} s"));
+            }
         }
 
         return result.Succeeded ? ExitCodes.Success : ExitCodes.Failed;

@@ -54,6 +54,9 @@ internal sealed class ProjectOptions
         Description = "Print only errors and warnings, no progress and no summary. Default: off.",
     };
 
+    /// <summary>Gets or sets whether the stage timings are printed after the build (set by 'build --timings').</summary>
+    public bool ShowTimings { get; set; }
+
     public ProjectOptions()
     {
         // An unknown option would otherwise be taken as the project path.
