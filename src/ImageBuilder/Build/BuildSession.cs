@@ -53,7 +53,7 @@ internal sealed class BuildSession
             return;
         }
 
-        // Checksums are computed on another thread while the image is written; both read the same
+        // Checksums are computed on another thread while the image is written. Both read the same
         // host files, so the second read comes from the page cache.
         Dictionary<string, FileDigest> digests;
         if (_request.CheckOnly)

@@ -15,8 +15,9 @@ namespace Osv.ImageBuilder.Build;
 /// JSON report, the SPDX SBOM and the make-style dependency file.
 /// </summary>
 /// <remarks>
-/// Errors are collected, never thrown: every stage reports what it finds, and the build stops before
-/// writing when any stage reported an error. The image is written to a temporary file and renamed
+/// Problems with the project, the host files and the output folder become diagnostics rather than
+/// exceptions. Every stage reports what it finds, and the build stops before writing when any stage
+/// reported an error. The image is written to a temporary file and renamed
 /// into place only when complete, and it is removed again when a side output fails, so a failed or
 /// cancelled build leaves no image behind.
 /// </remarks>

@@ -20,7 +20,7 @@ public static partial class QemuRunner
 
     private const int SignalTerminate = 15; // SIGTERM
 
-    /// <summary>Gets the accelerator arguments for KVM; OSv's run.py asks for the host CPU model with x2APIC.</summary>
+    /// <summary>Gets the accelerator arguments for KVM; OSv's run.py uses the host CPU model with x2APIC.</summary>
     internal static IReadOnlyList<string> KvmArguments { get; } = ["-accel", "kvm", "-cpu", "host,+x2apic"];
 
     /// <summary>Builds the qemu argument list for <paramref name="options"/> with a resolved accelerator.</summary>
@@ -64,7 +64,7 @@ public static partial class QemuRunner
             }
         }
 
-        // Disk: the guest sees it as /dev/vblk0, the filesystem as partition /dev/vblk0.1.
+        // Disk: the guest names it /dev/vblk0 and the filesystem partition /dev/vblk0.1.
         arguments.AddRange(
         [
             "-device", "virtio-blk-pci,id=blk0,drive=hd0",

@@ -277,7 +277,7 @@ public class BadInputTests
         return bytes;
     }
 
-    // Runs the tool as the unprivileged user 'nobody', for whom chmod 000 really denies reading.
+    // Runs the tool as the unprivileged user 'nobody', so that chmod 000 really denies reading.
     private static ProcessOutput RunAsNobody(string workingDirectory, params string[] arguments)
     {
         var startInfo = new ProcessStartInfo("setpriv")

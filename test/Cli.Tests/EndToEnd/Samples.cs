@@ -35,7 +35,7 @@ internal static class Samples
 
     /// <summary>Writes a kernel bundle whose boot image is a bare boot sector with the MBR signature.</summary>
     /// <remarks>
-    /// The bundle cannot boot: it stands in for an imported OSv build so that the tests see the
+    /// The bundle cannot boot. It replaces an imported OSv build so that the tests get the
     /// usr.img layout (command line at byte 512, partition 2 at 2 MiB) without an OSv build.
     /// </remarks>
     public static string FakeKernelBundle(TempDirectory temp)

@@ -11,7 +11,7 @@ internal static class BuildReportBuilder
     /// <param name="digests">Checksums by host path; files without one get no SHA-256.</param>
     /// <param name="elfOf">The ELF facts of a guest file, or null for files that are not ELF objects.</param>
     /// <param name="isGenerated">
-    /// Whether a host path is a file the build generated in a scratch folder; such files get no host
+    /// Whether a host path is a file the build generated in a scratch folder. Such files get no host
     /// path in the report, because the scratch folder's name changes from run to run.
     /// </param>
     public static List<ReportEntry> Entries(ImagePlan plan, IReadOnlyDictionary<string, FileDigest> digests, Func<GuestFile, ReportElf?> elfOf, Func<string, bool> isGenerated)
