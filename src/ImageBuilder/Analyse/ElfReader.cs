@@ -25,6 +25,10 @@ internal sealed partial class ElfReader : IDisposable
     /// <remarks>libLLVM-15.so, the largest library of Debian 12, has about 20 MiB of dynamic symbols and strings.</remarks>
     public const long MaxTableBytes = 512L * 1024 * 1024;
 
+    // How many times its own size the names decoded from one string table may add up to; the linker
+    // shares only common suffixes, so real files stay far below this.
+    private const long StringBudgetFactor = 4;
+
     // Size of the window that serves small reads; the headers, .gnu.version* and .dynstr of most
     // libraries share the first pages of the file.
     private const int WindowSize = 64 * 1024;
@@ -37,6 +41,7 @@ internal sealed partial class ElfReader : IDisposable
     private byte[]? _large;
     private bool _is64;
     private bool _bigEndian;
+    private long _stringBudget;
 
     private ElfReader(ElfByteSource source, string path)
     {
@@ -87,6 +92,7 @@ internal sealed partial class ElfReader : IDisposable
         {
             strings = ReadDynamicStrings(dynamic, segments);
             ReadOnlySpan<byte> stringTable = strings is null ? [] : strings.AsSpan(0, (int)dynamic.StringTableSize);
+            _stringBudget = (StringBudgetFactor * stringTable.Length) + WindowSize;
 
             string? soname = dynamic.Soname is { } sonameOffset ? ReadString(stringTable, sonameOffset, "DT_SONAME") : null;
             string? rpath = dynamic.RPath is { } rpathOffset ? ReadString(stringTable, rpathOffset, "DT_RPATH") : null;
@@ -209,8 +215,10 @@ internal sealed partial class ElfReader : IDisposable
         return _window.AsSpan(0, count);
     }
 
-    // Decodes a NUL-terminated string of a string table.
-    private static string ReadString(ReadOnlySpan<byte> table, ulong offset, string what)
+    // Decodes a NUL-terminated string of a string table. Every decoded byte is charged to a budget
+    // proportional to the table, because names may overlap: a crafted table of N bytes could otherwise
+    // make N symbols each decode a string of N bytes.
+    private string ReadString(ReadOnlySpan<byte> table, ulong offset, string what)
     {
         if (offset >= (ulong)table.Length)
         {
@@ -222,6 +230,12 @@ internal sealed partial class ElfReader : IDisposable
         if (end < 0)
         {
             throw new ElfFormatException($"the string of {what} at offset {offset} is not terminated before the end of its string table");
+        }
+
+        _stringBudget -= end + 1;
+        if (_stringBudget < 0)
+        {
+            throw new ElfFormatException($"the names in the dynamic string table overlap far more than a linker makes them ({what} exceeds {StringBudgetFactor} times the table size)");
         }
 
         return Encoding.UTF8.GetString(rest[..end]);

@@ -41,7 +41,9 @@ internal static class Unsymlinker
             chain.Add($"{current} -> {link}");
             if (next is null)
             {
-                return new UnsymlinkResult(current, chain, IsLoop: false, IsDanglingAbsolute: true);
+                // os.path.exists is false for a target that loops; that is a loop, not a missing file.
+                bool loops = HostFileSystem.RealPath(link).Failure == RealPathFailure.Loop;
+                return new UnsymlinkResult(current, chain, IsLoop: loops, IsDanglingAbsolute: !loops);
             }
 
             current = next;

@@ -254,7 +254,9 @@ internal sealed class ManifestLineParser
 
         if (!GuestPaths.TryNormalize(path, out string normalized, out string? reason))
         {
-            _diagnostics.Error(ManifestCodes.InvalidGuestPath, ModuleComposer.Shorten(reason ?? "The guest path is invalid."), location);
+            // The reason quotes the path; a megabyte-long path is shortened so the message stays readable.
+            string message = (reason ?? "The guest path is invalid.").Replace(path, ModuleComposer.Shorten(path), StringComparison.Ordinal);
+            _diagnostics.Error(ManifestCodes.InvalidGuestPath, message, location);
             return null;
         }
 
