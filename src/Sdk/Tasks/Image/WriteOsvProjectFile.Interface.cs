@@ -57,7 +57,10 @@ public sealed partial class WriteOsvProjectFile
     /// </summary>
     public ITaskItem[] Manifests { get; set; } = [];
 
-    /// <summary>Host files to add; the <c>GuestPath</c> metadata is where each goes, <c>/FILENAME</c> when empty.</summary>
+    /// <summary>
+    /// Host files to add; the <c>GuestPath</c> metadata is where each goes, <c>/FILENAME</c> when empty, and the
+    /// optional <c>Origin</c> metadata names the setting that added the file in messages.
+    /// </summary>
     public ITaskItem[] Files { get; set; } = [];
 
     /// <summary>Empty guest directories to add. Ex: <c>/data</c>.</summary>

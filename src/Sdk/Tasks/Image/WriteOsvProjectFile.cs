@@ -94,7 +94,8 @@ public sealed partial class WriteOsvProjectFile : Microsoft.Build.Utilities.Task
             document.Key(0, "files");
             foreach (ITaskItem file in Files)
             {
-                document.Scalar(1, GuestPathOf(file), Path.GetFullPath(file.ItemSpec, projectDirectory), $"OsvFile '{file.ItemSpec}'");
+                string origin = file.GetMetadata("Origin") is { Length: > 0 } named ? named : $"OsvFile '{file.ItemSpec}'";
+                document.Scalar(1, GuestPathOf(file), Path.GetFullPath(file.ItemSpec, projectDirectory), origin);
             }
         }
 
