@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Osv.Diagnostics;
+using Osv.ImageBuilder.Kernel;
 using Osv.ImageBuilder.Run;
 
 namespace Osv.Cli.Commands;
@@ -173,31 +175,27 @@ internal static class RunCommand
     private static string? ResolveKernel(string? path, Output.CliConsole console, out bool failed)
     {
         failed = false;
-        if (path is null)
-        {
-            return null;
-        }
-
-        if (File.Exists(path))
+        if (path is null || File.Exists(path))
         {
             return path;
         }
 
-        if (Directory.Exists(path))
+        if (!Directory.Exists(path))
         {
-            string? elf = Directory.EnumerateFiles(path, "loader-stripped.elf", SearchOption.AllDirectories).FirstOrDefault()
-                ?? Directory.EnumerateFiles(path, "kernel.elf", SearchOption.AllDirectories).FirstOrDefault();
-            if (elf is not null)
-            {
-                return elf;
-            }
-
-            console.Error.WriteLine($"error OSV6102: The folder '{path}' holds no loader-stripped.elf or kernel.elf; pass the kernel ELF file itself.");
+            console.Error.WriteLine($"error OSV6102: The kernel '{path}' does not exist; pass an OSv loader-stripped.elf or a kernel bundle folder.");
             failed = true;
             return null;
         }
 
-        console.Error.WriteLine($"error OSV6102: The kernel '{path}' does not exist; pass an OSv loader-stripped.elf or a kernel bundle folder.");
+        var diagnostics = new DiagnosticBag();
+        KernelBundle? bundle = KernelBundle.Load(path, diagnostics);
+        if (bundle?.KernelElfPath is { } elf)
+        {
+            return elf;
+        }
+
+        Output.DiagnosticPrinter.Print(diagnostics, console.Error);
+        console.Error.WriteLine($"error OSV6102: The kernel bundle '{path}' has no kernel ELF; pass loader-stripped.elf itself or import the bundle again with 'dotnet osv kernel import'.");
         failed = true;
         return null;
     }

@@ -11,8 +11,11 @@ public sealed record ImageBuildRequest
     /// </summary>
     public required string ProjectPath { get; init; }
 
-    /// <summary>Gets the folder that receives the image and the side outputs; it is created when missing.</summary>
-    public required string OutputDirectory { get; init; }
+    /// <summary>
+    /// Gets the folder that receives the image and the side outputs, overriding the project's; it is
+    /// created when missing. Default: the project's <c>output</c>, else <c>out</c> beside the project file.
+    /// </summary>
+    public string? OutputDirectory { get; init; }
 
     /// <summary>Gets the image's file name without extension, or null to use the project's name.</summary>
     public string? ImageName { get; init; }
