@@ -187,7 +187,7 @@ internal static class Qcow2Writer
         using var memory = new MemoryStream(output, 0, output.Length, writable: true);
         try
         {
-            using (var deflate = new DeflateStream(memory, CompressionLevel.Optimal, leaveOpen: true))
+            using (var deflate = new DeflateStream(memory, CompressionLevel.Fastest, leaveOpen: true))
             {
                 deflate.Write(data, 0, ClusterSize);
             }

@@ -109,7 +109,7 @@ internal static class VmdkWriter
     private static int Compress(byte[] data, byte[] output, int offset)
     {
         using var memory = new MemoryStream(output, offset, output.Length - offset, writable: true);
-        using (var zlib = new ZLibStream(memory, CompressionLevel.Optimal, leaveOpen: true))
+        using (var zlib = new ZLibStream(memory, CompressionLevel.Fastest, leaveOpen: true))
         {
             zlib.Write(data, 0, GrainSize);
         }

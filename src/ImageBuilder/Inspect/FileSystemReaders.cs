@@ -34,7 +34,7 @@ public static class FileSystemReaders
 
     /// <summary>Registers a reader; a later registration for the same kind replaces the earlier one.</summary>
     /// <param name="kind">The filesystem the reader reads.</param>
-    /// <param name="probe">Returns whether a partition holds this filesystem; it must not keep the stream.</param>
+    /// <param name="probe">Returns whether a partition contains this filesystem; it must not keep the stream.</param>
     /// <param name="open">Creates the reader; the reader owns the stream it is given.</param>
     /// <exception cref="ArgumentNullException">A delegate is null.</exception>
     public static void Register(FileSystemKind kind, Func<Stream, bool> probe, Func<Stream, IFileSystemReader> open)
@@ -84,7 +84,7 @@ public static class FileSystemReaders
             }
         }
 
-        throw new InvalidImageException("Partition 2 holds no filesystem this tool recognises: no ROFS superblock at its start and no ZFS label.");
+        throw new InvalidImageException("Partition 2 contains no known filesystem: no ROFS superblock at its start and no ZFS label.");
     }
 
     // Opens ZFS with the project's reader when it is part of this assembly.
@@ -93,7 +93,7 @@ public static class FileSystemReaders
         Type? type = typeof(FileSystemReaders).Assembly.GetType(ZfsReaderTypeName);
         if (type is null || !typeof(IFileSystemReader).IsAssignableFrom(type))
         {
-            throw new NotSupportedException("Partition 2 holds a ZFS pool, but this build has no ZFS reader; inspect it with 'zdb -l'.");
+            throw new NotSupportedException("Partition 2 contains a ZFS pool, but this build has no ZFS reader; inspect it with 'zdb -l'.");
         }
 
         try

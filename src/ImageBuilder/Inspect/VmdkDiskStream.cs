@@ -215,7 +215,7 @@ internal sealed class VmdkDiskStream : ReadOnlyDiskStream
             long footerMarker = length - (3 * VmdkLayout.SectorSize);
             if (footerMarker < VmdkLayout.SectorSize)
             {
-                throw new InvalidImageException("The VMDK header says the grain directory is given in the footer, but the file is too short to have one.");
+                throw new InvalidImageException("The VMDK header puts the grain directory offset in the footer, but the file is too short to have one.");
             }
 
             Span<byte> marker = stackalloc byte[VmdkLayout.SectorSize];

@@ -121,7 +121,7 @@ public static class OsvProjectLoader
                 return null;
             }
 
-            var entries = _yaml.ReadMapping(root, ProjectKeys.Root, "osv.yaml")!;
+            var entries = _yaml.ReadMapping(root, ProjectKeys.Root, "osv.yaml") ?? [];
             string name = Path.GetFileName(_directory);
             string? kernel = null;
             SourceLocation? kernelLocation = null;
@@ -254,11 +254,13 @@ public static class OsvProjectLoader
             List<KeyValuePair<string, string>> environment = [];
             string? workingDirectory = null;
             List<string> kernelOptions = [];
+            bool hasProgram = false;
             foreach ((string key, _, YamlNode value) in entries)
             {
                 switch (key)
                 {
                     case ProjectKeys.Program:
+                        hasProgram = true;
                         program = _yaml.ReadString(value, "'command.program'");
                         break;
                     case ProjectKeys.Arguments:
@@ -279,7 +281,7 @@ public static class OsvProjectLoader
 
             if (program is null)
             {
-                if (!entries.Exists(entry => entry.Key == ProjectKeys.Program))
+                if (!hasProgram)
                 {
                     _yaml.Error(ProjectCodes.MissingValue, "'command' has no 'program'; name the program to run, such as /hello.so.", node);
                 }
@@ -330,11 +332,13 @@ public static class OsvProjectLoader
                 List<(string, string, YamlNode)> definitions = [];
                 List<(string, string, YamlNode)> variables = [];
                 string? baseDirectory = null;
+                bool hasPath = false;
                 foreach ((string key, _, YamlNode value) in entries)
                 {
                     switch (key)
                     {
                         case ProjectKeys.ManifestPath:
+                            hasPath = true;
                             manifestPath = ReadHostPath(value, "'path'");
                             break;
                         case ProjectKeys.ManifestDefinitions:
@@ -351,7 +355,7 @@ public static class OsvProjectLoader
 
                 if (manifestPath is null)
                 {
-                    if (!entries.Exists(entry => entry.Key == ProjectKeys.ManifestPath))
+                    if (!hasPath)
                     {
                         _yaml.Error(ProjectCodes.MissingValue, "The manifest item has no 'path'; give the manifest file's path.", item);
                     }

@@ -31,10 +31,11 @@ internal sealed class YamlValueReader
     }
 
     /// <summary>
-    /// Returns the entries of a mapping by key, in document order, after reporting keys outside <paramref name="known"/>.
-    /// Returns null when the node is not a mapping.
+    /// Returns the entries of a mapping in document order, or null after reporting that the node is not a
+    /// mapping. Keys outside <paramref name="known"/> are reported as the sequence reaches them, so the
+    /// diagnostics of a file come in document order.
     /// </summary>
-    public List<(string Key, YamlNode KeyNode, YamlNode Value)>? ReadMapping(YamlNode node, IReadOnlyList<string> known, string what)
+    public IEnumerable<(string Key, YamlNode KeyNode, YamlNode Value)>? ReadMapping(YamlNode node, IReadOnlyList<string> known, string what)
     {
         if (node is not YamlMappingNode mapping)
         {
@@ -42,7 +43,11 @@ internal sealed class YamlValueReader
             return null;
         }
 
-        var entries = new List<(string, YamlNode, YamlNode)>();
+        return KnownEntries(mapping, known, what);
+    }
+
+    private IEnumerable<(string Key, YamlNode KeyNode, YamlNode Value)> KnownEntries(YamlMappingNode mapping, IReadOnlyList<string> known, string what)
+    {
         foreach ((YamlNode keyNode, YamlNode value) in mapping.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } key })
@@ -59,10 +64,8 @@ internal sealed class YamlValueReader
                 continue;
             }
 
-            entries.Add((key, keyNode, value));
+            yield return (key, keyNode, value);
         }
-
-        return entries;
     }
 
     /// <summary>Returns whether the node is a null scalar (<c>~</c>, <c>null</c>, or nothing).</summary>
@@ -155,14 +158,19 @@ internal sealed class YamlValueReader
         _ => "an alias",
     };
 
-    /// <summary>Returns the known key closest to <paramref name="key"/> by edit distance, when it is close enough to be a typo.</summary>
+    /// <summary>
+    /// Returns the known key closest to <paramref name="key"/> when it is close enough to be a typo: within
+    /// an edit distance of a third of its length (at least 2), or sharing its first four characters.
+    /// Case and '-' in place of '_' are ignored.
+    /// </summary>
     public static string? ClosestKey(string key, IReadOnlyList<string> known)
     {
+        string normalized = key.ToLowerInvariant().Replace('-', '_');
         string? best = null;
         int bestDistance = int.MaxValue;
         foreach (string candidate in known)
         {
-            int distance = EditDistance(key.ToLowerInvariant().Replace('-', '_'), candidate);
+            int distance = EditDistance(normalized, candidate);
             if (distance < bestDistance)
             {
                 best = candidate;
@@ -170,8 +178,16 @@ internal sealed class YamlValueReader
             }
         }
 
-        int allowed = Math.Max(2, key.Length / 3);
-        return bestDistance <= allowed ? best : null;
+        if (best is not null && bestDistance <= Math.Max(2, normalized.Length / 3))
+        {
+            return best;
+        }
+
+        const int SharedPrefix = 4;
+        string[] prefixed = normalized.Length < SharedPrefix
+            ? []
+            : known.Where(candidate => candidate.StartsWith(normalized[..SharedPrefix], StringComparison.Ordinal)).ToArray();
+        return prefixed.Length == 1 ? prefixed[0] : null;
     }
 
     // Levenshtein distance with two rows.

@@ -42,6 +42,14 @@ internal sealed class TestTree : IDisposable
         return File(guestPath, content);
     }
 
+    /// <summary>Adds a file of seeded random bytes, which do not compress.</summary>
+    public string RandomFile(string guestPath, int size, int seed)
+    {
+        byte[] content = new byte[size];
+        new Random(seed).NextBytes(content);
+        return File(guestPath, content);
+    }
+
     /// <summary>Adds a file with the given content.</summary>
     public string File(string guestPath, byte[] content)
     {
