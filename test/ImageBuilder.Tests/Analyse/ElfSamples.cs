@@ -61,6 +61,7 @@ internal sealed class ElfSamples
     public string ChainMiddle => Path.Combine(Root, "chain/libmiddle.so");
     public string ChainBottom => Path.Combine(Root, "chain/libbottom.so");
     public string EventProgram => Path.Combine(Root, "event-echo");
+    public string RPathProgram => Path.Combine(Root, "rpath-program");
 
     /// <summary>The profile of a current x86-64 OSv kernel, with the sonames its loader provides (core/elf.cc) and no export list.</summary>
     public static KernelProfile CurrentKernel(IReadOnlySet<string>? exports = null) => new()
@@ -80,7 +81,7 @@ internal sealed class ElfSamples
         Version = "test",
     };
 
-    // Every sample, smallest first; each gcc call names its output so a failure shows which one broke.
+    // Builds every sample. Each gcc call names its output, so a failure shows which one broke.
     private void Build()
     {
         string shared = Write("shared.c", "int shared_function(void) { return 1; }\n");
@@ -111,8 +112,8 @@ internal sealed class ElfSamples
         Gcc("-shared", "-fPIC", "-o", NeedsIsolated, needsGone, "-L" + Path.GetDirectoryName(IsolatedLibrary), "-lgone");
 
         // Undefined symbols of every kind. The build-time libdatadef.so defines them, so the references
-        // carry their types, because a reference that nothing defines at link time is STT_NOTYPE.
-        // The runtime libdatadef.so defines none of them.
+        // carry their types; a reference that nothing defines at link time would be STT_NOTYPE. The
+        // runtime libdatadef.so defines none of them.
         Directory.CreateDirectory(Path.GetDirectoryName(DataDefinitionsBuild)!);
         Directory.CreateDirectory(Path.GetDirectoryName(DataDefinitionsRuntime)!);
         string definitions = Write("datadef.c", """
@@ -195,6 +196,11 @@ internal sealed class ElfSamples
         Gcc("-shared", "-fPIC", "-Wl,-soname,libmiddle.so", "-o", ChainMiddle, middle, "-L" + Path.GetDirectoryName(Chain), "-lbottom");
         string top = Write("top.c", "int middle_function(void);\nint bottom_function(void);\nint top_function(void) { return middle_function() + bottom_function(); }\n");
         Gcc("-shared", "-fPIC", "-Wl,-soname,libtop.so", "-o", Chain, top, "-L" + Path.GetDirectoryName(Chain), "-lmiddle", "-lbottom");
+
+        // A program whose DT_RPATH (not DT_RUNPATH) names the chain folder, where libmiddle.so needs
+        // libbottom.so. glibc also searches the program's DT_RPATH for the DT_NEEDED entries of libmiddle.so.
+        string usesMiddle = Write("usesmiddle.c", "int middle_function(void);\nint main(void) { return middle_function(); }\n");
+        Gcc("-fPIE", "-pie", "-o", RPathProgram, usesMiddle, "-L" + Path.GetDirectoryName(Chain), "-lmiddle", "-Wl,-rpath," + Path.GetDirectoryName(Chain), "-Wl,--disable-new-dtags");
 
         // A program against Debian's libevent (libevent-dev), with its OpenSSL and pthreads companions.
         string eventSource = Write("event.c", """

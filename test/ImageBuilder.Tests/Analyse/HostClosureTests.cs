@@ -154,6 +154,33 @@ public class HostClosureTests
     }
 
     [Fact]
+    public void Program_rpath_serves_its_libraries()
+    {
+        ElfSamples samples = ElfSamples.Shared;
+
+        var run = new AnalysisRun().Add("/app/rpath-program", samples.RPathProgram).Analyze(["/app/rpath-program"], options: Isolated());
+
+        Assert.Equal(["/usr/lib/libmiddle.so", "/usr/lib/libbottom.so"], run.Result!.AddedFiles);
+        Assert.Equal(samples.ChainBottom, Assert.IsType<GuestFile>(run.Plan.Find("/usr/lib/libbottom.so")).HostPath);
+        Assert.Equal("DT_NEEDED of /usr/lib/libmiddle.so", Assert.IsType<GuestFile>(run.Plan.Find("/usr/lib/libbottom.so")).Reason);
+    }
+
+    [Fact]
+    public void Sysroot_default_folder_is_searched()
+    {
+        ElfSamples samples = ElfSamples.Shared;
+        string sysroot = NewFolder("sysroot-defaults");
+        string folder = Path.Combine(sysroot, "usr/lib/x86_64-linux-gnu");
+        Directory.CreateDirectory(folder);
+        File.Copy(samples.IsolatedLibrary, Path.Combine(folder, "libgone.so"));
+
+        var run = new AnalysisRun().Add("/app/libneedsgone.so", samples.NeedsIsolated)
+            .Analyze(["/app/libneedsgone.so"], options: new ElfAnalysisOptions { Sysroot = sysroot });
+
+        Assert.Equal(Path.Combine(folder, "libgone.so"), Assert.IsType<GuestFile>(run.Plan.Find("/usr/lib/libgone.so")).HostPath);
+    }
+
+    [Fact]
     public void Closure_matches_ldd_for_libevent()
     {
         ElfSamples samples = ElfSamples.Shared;
