@@ -24,11 +24,18 @@ public partial class ReadmeCommandTests
     [Theory]
     [InlineData("test-command")]
     [InlineData("main-command")]
-    public void CiRun_runs_marked_command(string marker)
+    public void CiRun_extracts_marked_command(string marker)
     {
         string script = File.ReadAllText(Path.Combine(Samples.RepositoryRoot, ".ci", "run"));
+        string readme = File.ReadAllText(Path.Combine(Samples.RepositoryRoot, "README.md"));
+
+        // Runs the extract() function of .ci/run itself, with the awk that CI has.
+        ProcessOutput extracted = Processes.Run("bash", Samples.RepositoryRoot, "-c",
+            "source <(sed -n '/^extract()/,/^}/p' .ci/run) && extract \"$0\"", marker);
 
         Assert.Contains(marker, script, StringComparison.Ordinal);
+        Assert.True(extracted.ExitCode == 0, extracted.ToString());
+        Assert.Equal(Extract(readme, marker)[0], extracted.StandardOutput.Trim());
     }
 
     [Fact]
