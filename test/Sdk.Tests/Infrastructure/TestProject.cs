@@ -29,8 +29,11 @@ internal sealed class TestProject
     /// <summary>Gets the output folder of the Debug configuration.</summary>
     public string OutputDirectory => Path.Combine(Directory, "bin", "Debug");
 
-    /// <summary>Gets the default image path (raw format).</summary>
-    public string ImagePath => Path.Combine(OutputDirectory, Name + ".img");
+    /// <summary>Gets the image path for the SDK's default format, qcow2.</summary>
+    public string ImagePath => Path.Combine(OutputDirectory, Name + ".qcow2");
+
+    /// <summary>Gets the path of the osv.yaml the SDK writes for the Debug configuration.</summary>
+    public string GeneratedProjectFile => Path.Combine(Directory, "obj", "Debug", "osv.yaml");
 
     /// <summary>Creates a project folder with a project file and sources.</summary>
     /// <param name="environment">The run's environment.</param>

@@ -158,6 +158,22 @@ public sealed class ZfsReader : IFileSystemReader
         });
     }
 
+    /// <summary>Returns the hash salt of the directory at <paramref name="guestPath"/>'s ZAP, for tests of hash collisions.</summary>
+    internal ulong DirectorySalt(string guestPath) => Guard(() =>
+    {
+        ulong current = _rootObject;
+        string path = "/";
+        foreach (string component in guestPath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = ListDirectory(current, path).First(entry => entry.Name == component).Object;
+            path = path == "/" ? "/" + component : path + "/" + component;
+        }
+
+        byte[] first = _files.ReadBlock(_files.GetDnode(current), 0, "directory") ?? throw new InvalidImageException($"'{path}' has no ZAP block.");
+        int saltOffset = BinaryPrimitives.ReadUInt64LittleEndian(first) == MicroZap.BlockType ? 8 : FatZap.HeaderOffsets.Salt;
+        return BinaryPrimitives.ReadUInt64LittleEndian(first.AsSpan(saltOffset));
+    });
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -1,0 +1,108 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using Osv.Diagnostics;
+using Osv.Sdk.Tasks.Image;
+
+namespace Osv.Sdk.Tasks.Diagnostics;
+
+/// <summary>
+/// Logs the toolchain's diagnostics as MSBuild errors, warnings and messages with their OSVxxxx code, file,
+/// line and column. A diagnostic located in the generated osv.yaml is moved to the MSBuild project file and
+/// names the property or item the generated line came from.
+/// </summary>
+internal sealed class DiagnosticLogger
+{
+    private readonly TaskLoggingHelper _log;
+    private readonly string _projectFile;
+    private readonly string? _generatedProjectFile;
+    private IReadOnlyDictionary<int, string>? _origins;
+
+    /// <summary>Creates a logger.</summary>
+    /// <param name="log">The task's logging helper.</param>
+    /// <param name="projectFile">The MSBuild project file, for diagnostics without a location.</param>
+    /// <param name="generatedProjectFile">The generated osv.yaml whose locations are mapped, or null.</param>
+    public DiagnosticLogger(TaskLoggingHelper log, string projectFile, string? generatedProjectFile = null)
+    {
+        _log = log;
+        _projectFile = projectFile;
+        _generatedProjectFile = generatedProjectFile is null ? null : Path.GetFullPath(generatedProjectFile);
+    }
+
+    /// <summary>Logs every diagnostic, in order.</summary>
+    public void LogAll(IEnumerable<Diagnostic> diagnostics)
+    {
+        foreach (Diagnostic diagnostic in diagnostics)
+        {
+            Log(diagnostic);
+        }
+    }
+
+    /// <summary>Logs one diagnostic with its severity.</summary>
+    public void Log(Diagnostic diagnostic)
+    {
+        (string file, int line, int column, string message) = Place(diagnostic);
+        if (diagnostic.Chain.Count > 0)
+        {
+            message += $" (via {string.Join(" -> ", diagnostic.Chain)})";
+        }
+
+        switch (diagnostic.Severity)
+        {
+            case DiagnosticSeverity.Error:
+                _log.LogError(null, diagnostic.Code, null, file, line, column, 0, 0, message);
+                break;
+            case DiagnosticSeverity.Warning:
+                _log.LogWarning(null, diagnostic.Code, null, file, line, column, 0, 0, message);
+                break;
+            default:
+                _log.LogMessage(null, diagnostic.Code, null, file, line, column, 0, 0, MessageImportance.Normal, message);
+                break;
+        }
+    }
+
+    // Chooses the file and line the diagnostic is shown at.
+    private (string File, int Line, int Column, string Message) Place(Diagnostic diagnostic)
+    {
+        if (diagnostic.Location is not { } location || string.IsNullOrEmpty(location.File))
+        {
+            return (_projectFile, 0, 0, diagnostic.Message);
+        }
+
+        if (_generatedProjectFile is null || !string.Equals(SafeFullPath(location.File), _generatedProjectFile, StringComparison.Ordinal))
+        {
+            return (location.File, location.Line, location.Column, diagnostic.Message);
+        }
+
+        // MSBuild does not tell a task where in the project a property or item was set, so the finding
+        // points at the project file and names the property or item.
+        _origins ??= ReadOrigins();
+        string message = _origins.TryGetValue(location.Line, out string? origin)
+            ? $"{diagnostic.Message} (set by {origin})"
+            : diagnostic.Message;
+        return (_projectFile, 0, 0, message);
+    }
+
+    private IReadOnlyDictionary<int, string> ReadOrigins()
+    {
+        try
+        {
+            return GeneratedProjectFile.ReadOrigins(File.ReadAllText(_generatedProjectFile!));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return new Dictionary<int, string>();
+        }
+    }
+
+    private static string SafeFullPath(string path)
+    {
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception exception) when (exception is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return path;
+        }
+    }
+}
