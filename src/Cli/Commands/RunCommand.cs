@@ -194,7 +194,7 @@ internal static class RunCommand
         return forwards;
     }
 
-    // A bundle folder stands for its kernel ELF; a file is used as it is.
+    // A bundle folder gives its kernel ELF; a file is used as it is.
     private static string? ResolveKernel(string? path, Output.CliConsole console, out bool failed)
     {
         failed = false;

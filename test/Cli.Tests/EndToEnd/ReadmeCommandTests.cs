@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace Osv.Cli.Tests.EndToEnd;
 
 /// <summary>
-/// .ci/run runs the README's test command and main command exactly as written; these tests keep the
-/// markers it reads and the paths the main command names from going missing.
+/// .ci/run runs the README's test command and main command exactly as written. These tests fail when
+/// the markers it reads, or the paths the main command names, go missing.
 /// </summary>
 public partial class ReadmeCommandTests
 {
