@@ -18,6 +18,7 @@ internal sealed class DiagnosticLogger
     private readonly string? _generatedProjectFile;
     private readonly HashSet<string> _outputFiles;
     private IReadOnlyDictionary<int, string>? _origins;
+    private ProjectFileLocator? _locator;
 
     /// <summary>Creates a logger.</summary>
     /// <param name="log">The task's logging helper.</param>
@@ -75,8 +76,10 @@ internal sealed class DiagnosticLogger
         string fullPath = SafeFullPath(location.File);
         if (_outputFiles.Contains(fullPath))
         {
-            // The message names the file; an IDE would open a binary at its location.
-            return (_projectFile, 0, 0, diagnostic.Message);
+            // The message names the file, and an IDE would open a binary at its location. What the linked
+            // file needs at load time comes from the libraries it was linked with, so point at those.
+            (int line, int column) = Locator.Find("OsvLibraries");
+            return (_projectFile, line, column, diagnostic.Message);
         }
 
         if (_generatedProjectFile is null || !string.Equals(fullPath, _generatedProjectFile, StringComparison.Ordinal))
@@ -84,13 +87,29 @@ internal sealed class DiagnosticLogger
             return (location.File, location.Line, location.Column, diagnostic.Message);
         }
 
-        // MSBuild does not tell a task where in the project a property or item was set, so the finding
-        // points at the project file and names the property or item.
+        // MSBuild does not tell a task where a property or item was set, so the finding points at the
+        // element of the project file that the generated line came from, when the project file has one.
         _origins ??= ReadOrigins();
-        string message = _origins.TryGetValue(location.Line, out string? origin)
-            ? $"{diagnostic.Message} (set by {origin})"
-            : diagnostic.Message;
-        return (_projectFile, 0, 0, message);
+        if (!_origins.TryGetValue(location.Line, out string? origin))
+        {
+            return (_projectFile, 0, 0, diagnostic.Message);
+        }
+
+        (int originLine, int originColumn) = FindOrigin(origin);
+        return (_projectFile, originLine, originColumn, $"{diagnostic.Message} (set by {origin})");
+    }
+
+    private ProjectFileLocator Locator => _locator ??= new ProjectFileLocator(_projectFile);
+
+    // Origins read "OsvFileSystem", "OsvFile 'data/a.txt'" or "OsvLinkGuestPath (the linked file)".
+    private (int Line, int Column) FindOrigin(string origin)
+    {
+        int space = origin.IndexOf(' ', StringComparison.Ordinal);
+        string name = space < 0 ? origin : origin[..space];
+        int quote = origin.IndexOf('\'', StringComparison.Ordinal);
+        int closing = quote < 0 ? -1 : origin.IndexOf('\'', quote + 1);
+        string? include = closing > quote ? origin[(quote + 1)..closing] : null;
+        return Locator.Find(name, include);
     }
 
     private IReadOnlyDictionary<int, string> ReadOrigins()
