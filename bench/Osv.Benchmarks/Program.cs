@@ -11,7 +11,12 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        // A hidden mode: a benchmark measuring a whole process runs its work in a child started this way.
+        // Hidden modes: processes that a benchmark starts and times as a whole.
+        if (args.Length > 0 && args[0] == ElfScanHelper.Switch)
+        {
+            return ElfScanHelper.Run(args);
+        }
+
         if (args is ["--helper", string helperName, .. string[] helperArguments])
         {
             return RunHelper(helperName, helperArguments);

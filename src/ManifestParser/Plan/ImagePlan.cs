@@ -48,14 +48,18 @@ public sealed class ImagePlan
     }
 
     /// <summary>Adds a symbolic link whose target is stored as written.</summary>
+    /// <param name="guestPath">The guest path; it is normalised first.</param>
+    /// <param name="target">The link target, stored as written.</param>
+    /// <param name="origin">The manifest line or project item behind the entry.</param>
+    /// <param name="hostPath">The host symbolic link the link mirrors, or null when the target was written out.</param>
     /// <returns>The new node.</returns>
     /// <exception cref="ArgumentException">The guest path is invalid or is the root.</exception>
     /// <exception cref="InvalidOperationException">A directory already exists at the path, or a parent is not a directory.</exception>
-    public GuestSymlink AddSymlink(string guestPath, string target, SourceLocation? origin)
+    public GuestSymlink AddSymlink(string guestPath, string target, SourceLocation? origin, string? hostPath = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         (GuestDirectory parent, string name, string path) = PrepareLeaf(guestPath, origin);
-        var link = new GuestSymlink(name, target, origin);
+        var link = new GuestSymlink(name, target, origin, hostPath);
         parent.Put(link);
         _entries.Add(new PlanEntry(path, link));
         return link;
