@@ -20,11 +20,15 @@ internal sealed class WriteBehindDevice : IDisposable
     /// <summary>The requests that may wait for the background thread.</summary>
     public const int MaxPendingRequests = 8;
 
+    /// <summary>The longest merged kernel copy, so that the background thread starts early enough.</summary>
+    public const int MaxCopySize = 8 << 20;
+
     private readonly Stream _destination;
     private readonly SafeFileHandle? _handle;
     private readonly BlockingCollection<Request> _queue = new(MaxPendingRequests);
     private readonly Thread _thread;
     private WriteRequest? _open;
+    private CopyRequest? _openCopy;
     private volatile ExceptionDispatchInfo? _failure;
     private bool _copyFileRanges;
     private bool _completed;
@@ -54,6 +58,11 @@ internal sealed class WriteBehindDevice : IDisposable
     public void Write(long position, ReadOnlySpan<byte> data)
     {
         ThrowIfFailed();
+        if (_openCopy is not null)
+        {
+            FlushOpen();
+        }
+
         while (data.Length > 0)
         {
             if (_open is not null && (_open.Position + _open.Length != position || _open.Length == RequestSize))
@@ -80,10 +89,19 @@ internal sealed class WriteBehindDevice : IDisposable
     public void CopyFrom(SafeFileHandle source, long sourceOffset, int length, long position, Func<Exception> onChange)
     {
         ThrowIfFailed();
+
+        // A copy that continues the previous one, from the same file to the next bytes, extends it.
+        if (_openCopy is { } previous && previous.Source == source && previous.SourceOffset + previous.Length == sourceOffset
+            && previous.Position + previous.Length == position && previous.Length + length <= MaxCopySize)
+        {
+            previous.Length += length;
+            return;
+        }
+
         FlushOpen();
         bool added = false;
         source.DangerousAddRef(ref added);
-        Enqueue(new CopyRequest(source, sourceOffset, length, position, onChange));
+        _openCopy = new CopyRequest(source, sourceOffset, length, position, onChange);
     }
 
     /// <summary>
@@ -136,12 +154,19 @@ internal sealed class WriteBehindDevice : IDisposable
         _failure?.Throw();
     }
 
+    // Hands the request being merged, if any, to the background thread; only one of the two is open at a time.
     private void FlushOpen()
     {
         if (_open is not null)
         {
             Enqueue(_open);
             _open = null;
+        }
+
+        if (_openCopy is not null)
+        {
+            Enqueue(_openCopy);
+            _openCopy = null;
         }
     }
 
@@ -271,9 +296,9 @@ internal sealed class WriteBehindDevice : IDisposable
 
         public long SourceOffset { get; } = sourceOffset;
 
-        public int Length { get; } = length;
-
         public long Position { get; } = position;
+
+        public int Length { get; set; } = length;
 
         public override void Release() => Source.DangerousRelease();
     }
