@@ -14,9 +14,12 @@ internal sealed partial class HoleFinder
     private const int SeekHole = 4;
     private const int NoMoreData = 6; // ENXIO: no data at or after the offset
 
+    /// <summary>The smallest file worth asking: smaller ones are read whole, which costs less than two more calls.</summary>
+    public const long MinimumLength = 1 << 20;
+
     private readonly SafeFileHandle _handle;
     private readonly long _length;
-    private bool _supported = OperatingSystem.IsLinux();
+    private bool _supported;
     private long _dataStart = -1;
     private long _dataEnd = -1;
 
@@ -25,6 +28,7 @@ internal sealed partial class HoleFinder
     {
         _handle = handle;
         _length = length;
+        _supported = OperatingSystem.IsLinux() && length >= MinimumLength;
     }
 
     /// <summary>Returns whether [offset, offset + count) is known to hold no data.</summary>

@@ -10,7 +10,8 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 /// overlaps reading and checksumming the next ones. Writes that continue one another are merged into
 /// 1 MiB requests. When the destination is a file, file data can also be copied straight from the host file
 /// inside the kernel. Requests are applied in the order they were made, so the result is the same as writing
-/// in place; at most <see cref="MaxPendingRequests"/> wait, which bounds the memory to a few MiB.
+/// in place. At most <see cref="MaxPendingRequests"/> requests wait, and at most <see cref="MaxPendingBuffers"/>
+/// of them hold a buffer, which bounds the memory to a few MiB and the host files held open to a few dozen.
 /// </summary>
 internal sealed class WriteBehindDevice : IDisposable
 {
@@ -18,7 +19,10 @@ internal sealed class WriteBehindDevice : IDisposable
     public const int RequestSize = 1 << 20;
 
     /// <summary>The requests that may wait for the background thread.</summary>
-    public const int MaxPendingRequests = 8;
+    public const int MaxPendingRequests = 64;
+
+    /// <summary>The write requests, each with a <see cref="RequestSize"/> buffer, that may wait.</summary>
+    public const int MaxPendingBuffers = 8;
 
     /// <summary>The longest merged kernel copy, so that the background thread starts early enough.</summary>
     public const int MaxCopySize = 8 << 20;
@@ -26,6 +30,7 @@ internal sealed class WriteBehindDevice : IDisposable
     private readonly Stream _destination;
     private readonly SafeFileHandle? _handle;
     private readonly BlockingCollection<Request> _queue = new(MaxPendingRequests);
+    private readonly SemaphoreSlim _buffers = new(MaxPendingBuffers);
     private readonly Thread _thread;
     private WriteRequest? _open;
     private CopyRequest? _openCopy;
@@ -71,7 +76,12 @@ internal sealed class WriteBehindDevice : IDisposable
                 _open = null;
             }
 
-            _open ??= new WriteRequest(ArrayPool<byte>.Shared.Rent(RequestSize), position);
+            if (_open is null)
+            {
+                _buffers.Wait();
+                _open = new WriteRequest(ArrayPool<byte>.Shared.Rent(RequestSize), position, _buffers);
+            }
+
             int part = Math.Min(data.Length, RequestSize - _open.Length);
             data[..part].CopyTo(_open.Buffer.AsSpan(_open.Length));
             _open.Length += part;
@@ -146,6 +156,7 @@ internal sealed class WriteBehindDevice : IDisposable
         }
 
         _queue.Dispose();
+        _buffers.Dispose();
     }
 
     private void ThrowIfFailed()
@@ -275,8 +286,8 @@ internal sealed class WriteBehindDevice : IDisposable
         public abstract void Release();
     }
 
-    // A run of bytes to write at one position.
-    private sealed class WriteRequest(byte[] buffer, long position) : Request
+    // A run of bytes to write at one position; it gives its buffer slot back once written.
+    private sealed class WriteRequest(byte[] buffer, long position, SemaphoreSlim slots) : Request
     {
         public byte[] Buffer { get; } = buffer;
 
@@ -284,7 +295,11 @@ internal sealed class WriteBehindDevice : IDisposable
 
         public int Length { get; set; }
 
-        public override void Release() => ArrayPool<byte>.Shared.Return(Buffer);
+        public override void Release()
+        {
+            ArrayPool<byte>.Shared.Return(Buffer);
+            slots.Release();
+        }
     }
 
     // A range of a host file to copy to one position; holds a reference on the handle.

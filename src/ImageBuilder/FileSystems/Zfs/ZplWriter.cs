@@ -25,7 +25,7 @@ internal sealed class ZplWriter
     public const int MetaDnodeLevels = 7;
 
     private const ulong DefaultDirectoryMode = 0x1ED; // 0755
-    private const ulong DefaultFileMode = 0x1A4;      // 0644
+    private const ulong DefaultFileMode = 0x1A4;      // 0644, where the host has no Unix modes
     private const ulong SymlinkPermissions = 0x1FF;   // 0777
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -189,6 +189,7 @@ internal sealed class ZplWriter
         Dnode dnode = NewZnode(DmuObjectType.PlainFileContents);
         var tree = new BlockTreeBuilder(_writer, DmuObjectType.PlainFileContents, dnode.BlockPointers.Length);
         long size;
+        ulong mode;
         try
         {
             using var stream = new FileStream(file.HostPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
@@ -201,6 +202,7 @@ internal sealed class ZplWriter
             // Files up to one record are a single block of whole sectors; larger ones use full records.
             int blockSize = size <= RecordSize ? (int)Math.Max(512, (size + 511) / 512 * 512) : RecordSize;
             dnode.DataBlockSize = blockSize;
+            mode = Znode.TypeRegular | (OperatingSystem.IsWindows() ? DefaultFileMode : (ulong)File.GetUnixFileMode(stream.SafeFileHandle) & 0xFFF);
             DateTime lastWrite = File.GetLastWriteTimeUtc(stream.SafeFileHandle);
             var holes = new HoleFinder(stream.SafeFileHandle, size);
             long pendingHoles = 0;
@@ -251,7 +253,6 @@ internal sealed class ZplWriter
         }
 
         tree.Finish(dnode);
-        ulong mode = Znode.TypeRegular | HostMode(file.HostPath, DefaultFileMode);
         dnode.Bonus = Znode.BuildBonus(new ZnodeAttributes(mode, (ulong)size, _writer.BirthTxg, parent, 1, _timestamp, null));
         _objects.SetDnode(fileObject, dnode);
     }
