@@ -29,6 +29,15 @@ internal sealed class BlockWriter
     /// <summary>Gets the running totals of the blocks written so far.</summary>
     public SpaceUsage Usage { get; private set; }
 
+    /// <summary>
+    /// The smallest block copied from its host file inside the kernel: smaller ones cost less to write from
+    /// the buffer that was just checksummed, merged with their neighbours, than a system call of their own.
+    /// </summary>
+    public const int MinimumCopyLength = 64 * 1024;
+
+    /// <summary>Gets the number of blocks copied from host files inside the kernel so far.</summary>
+    public long CopiedBlocks { get; private set; }
+
     /// <summary>Gets whether any block was stored compressed with LZ4.</summary>
     public bool UsedLz4 { get; private set; }
 
@@ -76,8 +85,9 @@ internal sealed class BlockWriter
         ZioChecksumValue checksum = Fletcher4.Compute(physical);
         int allocatedSize = RoundUp(physical.Length, _sectorSize);
         long offset = TakeSpace(allocatedSize);
-        if (compression == ZioCompress.Off && source is { } file && _device.CanCopyFromFiles)
+        if (compression == ZioCompress.Off && source is { } file && file.Length >= MinimumCopyLength && _device.CanCopyFromFiles)
         {
+            CopiedBlocks++;
             Debug.Assert(!logical[file.Length..].ContainsAnyExcept((byte)0), "Only the block's zero padding is left out of the copy.");
             long position = PoolGeometry.AllocatableStart + offset;
             _device.CopyFrom(file.Handle, file.Offset, file.Length, position, file.OnChange);
@@ -107,13 +117,8 @@ internal sealed class BlockWriter
     }
 
     /// <summary>Checks, once the blocks copied from <paramref name="source"/> are written, that the file did not change.</summary>
-    public void VerifySource(Microsoft.Win32.SafeHandles.SafeFileHandle source, long length, DateTime lastWrite, Func<Exception> onChange)
-    {
-        if (_device.CanCopyFromFiles)
-        {
-            _device.VerifySource(source, length, lastWrite, onChange);
-        }
-    }
+    public void VerifySource(Microsoft.Win32.SafeHandles.SafeFileHandle source, long length, DateTime lastWrite, Func<Exception> onChange) =>
+        _device.VerifySource(source, length, lastWrite, onChange);
 
     /// <summary>Allocates space now for a block of <paramref name="physicalSize"/> bytes that is written later.</summary>
     public Reservation Reserve(int physicalSize)

@@ -204,6 +204,7 @@ internal sealed class ZplWriter
             dnode.DataBlockSize = blockSize;
             mode = Znode.TypeRegular | (OperatingSystem.IsWindows() ? DefaultFileMode : (ulong)File.GetUnixFileMode(stream.SafeFileHandle) & 0xFFF);
             DateTime lastWrite = File.GetLastWriteTimeUtc(stream.SafeFileHandle);
+            long copiedBefore = _writer.CopiedBlocks;
             var holes = new HoleFinder(stream.SafeFileHandle, size);
             long pendingHoles = 0;
             for (long offset = 0; offset < size; offset += blockSize)
@@ -240,8 +241,11 @@ internal sealed class ZplWriter
                 throw HostFileChanged(file, $"it grew past the {size} bytes the plan recorded");
             }
 
-            // Blocks may be copied from the file after this point, so check afterwards that it did not change.
-            _writer.VerifySource(stream.SafeFileHandle, size, lastWrite, () => HostFileChanged(file, "its size or modification time differs after its blocks were copied"));
+            // Blocks copied from the file are copied after this point, so check afterwards that it did not change.
+            if (_writer.CopiedBlocks != copiedBefore)
+            {
+                _writer.VerifySource(stream.SafeFileHandle, size, lastWrite, () => HostFileChanged(file, "its size or modification time differs after its blocks were copied"));
+            }
         }
         catch (IOException exception)
         {
