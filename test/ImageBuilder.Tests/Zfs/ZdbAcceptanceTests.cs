@@ -26,8 +26,9 @@ public sealed class ZdbAcceptanceTests
 
         pool.AssertLabelsValid();
         pool.AssertNoLeaksOrChecksumErrors();
+        Assert.DoesNotContain("lz4_compress", Zdb.Run("-l", pool.ImagePath).Output, StringComparison.Ordinal);
 
-        // The MOS holds a space map per metaslab, more than three dnode blocks: its meta-dnode needs indirect blocks.
+        // The MOS has a space map per metaslab, more than three dnode blocks, so its meta-dnode needs indirect blocks.
         (int exitCode, string output) = Zdb.Run("-e", "-p", pool.Folder, "-dd", pool.Options.PoolName, "0");
         Assert.Equal(0, exitCode);
         Match metaDnode = Regex.Match(output, @"\n\s+0\s+(\d+)\s+16K\s+16K");

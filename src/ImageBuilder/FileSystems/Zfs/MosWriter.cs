@@ -92,7 +92,7 @@ internal sealed class MosWriter
         WriteZap(objectDirectory, DmuObjectType.ObjectDirectory, directory);
 
         WriteConfigObject(configObject, NvListXdr.Encode(config.ForMos()));
-        WriteFeatures(featuresForRead, featuresForWrite, featureDescriptions, content.UsedLz4);
+        WriteFeatures(featuresForRead, featuresForWrite, featureDescriptions);
         WriteEmptyBpobj(syncBplist, SyncBplistBlockSize);
         WriteEmptyBpobj(freeBpobj, FreeBpobjBlockSize);
         WriteZap(poolProperties, DmuObjectType.PoolProps, new ZapObject(_random.NextSalt()));
@@ -289,14 +289,17 @@ internal sealed class MosWriter
     }
 
     // The three feature ZAPs: reference counts by readers' need, and the descriptions (strings, so a fat ZAP).
-    private void WriteFeatures(ulong forRead, ulong forWrite, ulong descriptions, bool lz4Active)
+    // OpenZFS activates lz4_compress as soon as it is enabled (ZFEATURE_FLAG_ACTIVATE_ON_ENABLE, and
+    // spa_sync_upgrades raises an enabled count of 0 to 1), so its count is 1 whether or not blocks use LZ4.
+    // Nothing uses the other two features, so their count is 0.
+    private void WriteFeatures(ulong forRead, ulong forWrite, ulong descriptions)
     {
         var readZap = new ZapObject(_random.NextSalt());
         var writeZap = new ZapObject(_random.NextSalt());
         var descriptionZap = new ZapObject(_random.NextSalt());
         foreach ((string guid, bool isForRead, string description) in PoolFeatures.All)
         {
-            ulong references = guid == PoolFeatures.Lz4Compress && lz4Active ? 1UL : 0UL;
+            ulong references = guid == PoolFeatures.Lz4Compress ? 1UL : 0UL;
             (isForRead ? readZap : writeZap).Add(guid, references);
             descriptionZap.AddString(guid, description);
         }

@@ -4,7 +4,7 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 /// The pool features a version-5000 pool records for OSv: exactly the three its ZFS port supports
 /// (zfeature_common.c in OSv's tree). Read-compatible features go in the features_for_write ZAP and the
 /// others in features_for_read. A ZAP value is the feature's reference count, where 0 means enabled but not
-/// active.
+/// active. The label's own features_for_read list names lz4_compress only when blocks are LZ4-compressed.
 /// </summary>
 internal static class PoolFeatures
 {

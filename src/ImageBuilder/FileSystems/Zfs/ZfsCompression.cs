@@ -7,8 +7,9 @@ public enum ZfsCompression
     Off,
 
     /// <summary>
-    /// Data blocks are compressed with LZ4 when that saves at least one eighth of the block, as ZFS does;
-    /// the pool then records the <c>org.illumos:lz4_compress</c> feature as active.
+    /// Data blocks are compressed with LZ4 when that saves at least one eighth of the block, as ZFS does. The
+    /// labels then list <c>org.illumos:lz4_compress</c> among the features needed to read the pool, and the
+    /// filesystem's <c>compression</c> property is <c>lz4</c>.
     /// </summary>
     Lz4,
 }
