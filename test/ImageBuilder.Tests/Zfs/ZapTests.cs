@@ -94,6 +94,21 @@ public sealed class ZapTests
     }
 
     [Fact]
+    public void FatZapGrowsBlocksForHugeDirectory()
+    {
+        var entries = Enumerable.Range(0, 70_000).Select(i => new ZapEntry(Encoding.ASCII.GetBytes($"{i:D6}-{new string('x', 240)}"), (ulong)i)).ToList();
+        foreach (ZapEntry entry in entries)
+        {
+            entry.Hash = ZapHash.Compute(0x55, entry.Name);
+        }
+
+        (int blockShift, int prefixLength) = FatZap.Plan(entries)!.Value;
+
+        Assert.Equal(FatZap.LargeBlockShift, blockShift);
+        Assert.InRange(prefixLength, 7, FatZap.EmbeddedTableShift(FatZap.LargeBlockShift));
+    }
+
+    [Fact]
     public void FatZapLeavesPartitionEntries()
     {
         var entries = Enumerable.Range(0, 3000).Select(i => new ZapEntry(Encoding.ASCII.GetBytes($"n{i}"), (ulong)i)).ToList();

@@ -141,4 +141,29 @@ public sealed class ZdbAcceptanceTests
         pool.AssertNoLeaksOrChecksumErrors();
         PoolVerifier.AssertDumpMatchesPlan(pool.DumpFileDataset(), tree.Plan);
     }
+
+    // Takes about a minute, most of it in zdb: run with --filter on its name or with explicit tests enabled.
+    [Fact(Explicit = true)]
+    public void HugeDirectoryPassesZdb()
+    {
+        Zdb.RequireInstalled();
+        using var tree = new HostTree();
+        string empty = tree.AddFile("/seed", []);
+        for (int i = 0; i < 70_000; i++)
+        {
+            tree.Plan.AddFile($"/huge/{i:D6}-{new string('x', 240)}", empty, 0, origin: null);
+        }
+
+        using TestPool pool = TestPool.Write(tree.Plan, new ZfsWriterOptions());
+
+        pool.AssertNoLeaksOrChecksumErrors();
+        ZdbDump dump = pool.DumpFileDataset();
+        PoolVerifier.AssertDumpMatchesPlan(dump, tree.Plan);
+
+        // 70,000 long names need more leaves than 16 KiB blocks can index, so the ZAP uses 128 KiB blocks.
+        DumpObject directory = dump.Paths()["/huge"];
+        Assert.Equal("128K", directory.Attributes["dblk"]);
+        Assert.True(int.Parse(directory.Attributes["leaf blocks"], CultureInfo.InvariantCulture) > 1, "The huge directory has one ZAP leaf.");
+        PoolVerifier.AssertReaderMatchesPlan(pool.ImagePath, tree.Plan);
+    }
 }

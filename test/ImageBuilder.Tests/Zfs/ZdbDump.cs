@@ -52,7 +52,8 @@ internal sealed partial class ZdbDump
                 Match header2 = ObjectPattern().Match(line);
                 if (header2.Success)
                 {
-                    current = new DumpObject(long.Parse(header2.Groups[1].Value, CultureInfo.InvariantCulture), header2.Groups[2].Value.Trim());
+                    current = new DumpObject(long.Parse(header2.Groups[1].Value, CultureInfo.InvariantCulture), header2.Groups[3].Value.Trim());
+                    current.Attributes["dblk"] = header2.Groups[2].Value;
                     objects[current.Id] = current;
                 }
 
@@ -124,7 +125,7 @@ internal sealed partial class ZdbDump
     }
 
     // "        12    1    16K  1.50K  1.50K     512  1.50K  100.00  ZFS plain file"
-    [GeneratedRegex(@"^\s+(\d+)\s+\d+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(.+)$")]
+    [GeneratedRegex(@"^\s+(\d+)\s+\d+\s+\S+\s+(\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s+(.+)$")]
     private static partial Regex ObjectPattern();
 
     // "\t\tname = 15 (type: Regular File)"

@@ -125,23 +125,14 @@ public sealed class ZfsReader : IFileSystemReader
             for (int i = 0; i < components.Length; i++)
             {
                 string component = components[i];
-                (string Name, ulong Object)? match = null;
-                foreach ((string Name, ulong Object) entry in ListDirectory(current, path))
-                {
-                    if (entry.Name == component)
-                    {
-                        match = entry;
-                        break;
-                    }
-                }
-
+                ulong? match = FindEntry(current, path, component);
                 path = path == "/" ? "/" + component : path + "/" + component;
                 if (match is null)
                 {
                     throw new FileNotFoundException($"The ZFS dataset '{DatasetName}' has no '{path}'.", guestPath);
                 }
 
-                current = match.Value.Object;
+                current = match.Value;
                 Node node = ReadNode(current, path);
                 bool last = i == components.Length - 1;
                 if (last && node.Kind != FileSystemEntryKind.File)
@@ -179,7 +170,7 @@ public sealed class ZfsReader : IFileSystemReader
         string path = "/";
         foreach (string component in guestPath.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            current = ListDirectory(current, path).First(entry => entry.Name == component).Object;
+            current = FindEntry(current, path, component) ?? throw new FileNotFoundException($"'{guestPath}' is not in the dataset.", guestPath);
             path = path == "/" ? "/" + component : path + "/" + component;
         }
 
@@ -345,6 +336,34 @@ public sealed class ZfsReader : IFileSystemReader
 
         _directoryCache[directoryObject] = entries;
         return entries;
+    }
+
+    // Looks a name up in a directory; the sorted listing is searched by binary search.
+    private ulong? FindEntry(ulong directoryObject, string path, string name)
+    {
+        List<(string Name, ulong Object)> entries = ListDirectory(directoryObject, path);
+        int low = 0;
+        int high = entries.Count - 1;
+        while (low <= high)
+        {
+            int middle = low + ((high - low) / 2);
+            int order = string.CompareOrdinal(entries[middle].Name, name);
+            if (order == 0)
+            {
+                return entries[middle].Object;
+            }
+
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return null;
     }
 
     // Reads an object's kind, size and link target from its system attributes.
