@@ -16,8 +16,8 @@ internal sealed class ImageBuildBenchmark : IBenchmark
     private const long QuickPayloadBytes = 10L * 1000 * 1000;
     private const int Repetitions = 3;
 
-    // Targets: ROFS within 1.5x and ZFS within 2x of the cat floor; ROFS at least 2.5x faster than
-    // gen-rofs-img.py; peak memory below 150 MB for ROFS and 200 MB for ZFS.
+    // Targets: ROFS within 1.5x and ZFS within 2x of the cat floor, and ROFS at least 2.5x faster
+    // than gen-rofs-img.py. Peak memory stays below 150 MB for ROFS and 200 MB for ZFS.
     private const double RofsFloorRatio = 1.5;
     private const double ZfsFloorRatio = 2.0;
     private const double GenRofsSpeedup = 2.5;

@@ -1,14 +1,29 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Runtime.InteropServices;
 using Osv.Cli.Commands;
 using Osv.Cli.Output;
 
 namespace Osv.Cli;
 
 /// <summary>The entry point of <c>dotnet osv</c>.</summary>
-internal static class Program
+internal static partial class Program
 {
-    private static Task<int> Main(string[] args) => RunAsync(args, CliConsole.ForProcess());
+    private const int SignalFileSizeExceeded = 25; // SIGXFSZ on Linux x86-64 and arm64
+    private const nint SignalIgnore = 1;           // SIG_IGN
+
+    private static Task<int> Main(string[] args)
+    {
+        // Past a file size limit (ulimit -f) the kernel sends SIGXFSZ, which kills the process
+        // before it can delete its temporary image. Ignored, the write fails with EFBIG instead,
+        // and the build reports it and cleans up like any other I/O error.
+        if (OperatingSystem.IsLinux())
+        {
+            _ = Signal(SignalFileSizeExceeded, SignalIgnore);
+        }
+
+        return RunAsync(args, CliConsole.ForProcess());
+    }
 
     /// <summary>Parses <paramref name="args"/> and runs the command; usage errors exit with <see cref="ExitCodes.Usage"/>.</summary>
     internal static async Task<int> RunAsync(string[] args, CliConsole console)
@@ -40,8 +55,13 @@ internal static class Program
         {
             BuildCommand.CreateBuild(console),
             BuildCommand.CreateCheck(console),
+            InspectCommand.Create(console),
             RunCommand.Create(console),
+            KernelCommand.Create(console),
         };
         return root;
     }
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint Signal(int signal, nint handler);
 }

@@ -14,7 +14,7 @@ internal static class BuildCommand
         var project = new ProjectOptions();
         var output = new Option<string?>("--output", "-o")
         {
-            Description = "The folder that receives the image, its report (.report.json), SBOM (.spdx.json) and dependency file (.d). Created when missing. Default: 'out' next to the project file.",
+            Description = "The folder that receives the image, its report (.report.json), SBOM (.spdx.json) and dependency file (.d). Created when missing. Default: osv.yaml's 'output', else 'out' next to the project file.",
             HelpName = "DIR",
         };
         var name = new Option<string?>("--name")
@@ -42,14 +42,18 @@ internal static class BuildCommand
             }
         });
 
+        var timings = new Option<bool>("--timings") { Description = "Print how long each stage of the build took, in seconds. Default: off." };
+
         var command = new Command("build", "Build an OSv disk image from an osv.yaml project or a usr.manifest: expand the manifest, add the DT_NEEDED closure of every ELF file, check it against the kernel, write the filesystem and the disk.");
         project.AddTo(command);
         command.Options.Add(output);
         command.Options.Add(name);
         command.Options.Add(format);
         command.Options.Add(size);
+        command.Options.Add(timings);
         command.SetAction((parseResult, cancellationToken) =>
         {
+            project.ShowTimings = parseResult.GetValue(timings);
             string? sizeText = parseResult.GetValue(size);
             long? imageSize = sizeText is not null && Sizes.TryParse(sizeText, out long bytes) ? bytes : null;
             return RunAsync(console, project, parseResult, checkOnly: false, parseResult.GetValue(output), parseResult.GetValue(name), parseResult.GetValue(format), imageSize, cancellationToken);
@@ -87,11 +91,10 @@ internal static class BuildCommand
         string projectPath = parseResult.GetValue(project.Project) ?? ProjectOptions.DefaultProjectFile;
         bool json = parseResult.GetValue(project.Json);
         bool quiet = parseResult.GetValue(project.Quiet);
-        string projectDirectory = Directory.Exists(projectPath) ? projectPath : Path.GetDirectoryName(Path.GetFullPath(projectPath)) ?? ".";
         var request = new ImageBuildRequest
         {
             ProjectPath = projectPath,
-            OutputDirectory = outputDirectory ?? Path.Combine(projectDirectory, "out"),
+            OutputDirectory = outputDirectory,
             ImageName = imageName,
             CommandLine = parseResult.GetValue(project.CommandLine),
             FileSystem = ProjectOptions.ParseFileSystem(parseResult.GetValue(project.FileSystem)),
@@ -121,6 +124,14 @@ internal static class BuildCommand
         if (!quiet && !json)
         {
             WriteSummary(console.Error, result, checkOnly, errors, warnings);
+        }
+
+        if (project.ShowTimings)
+        {
+            foreach ((BuildStage stage, TimeSpan elapsed) in result.StageTimes)
+            {
+                console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {stage,-18} {elapsed.TotalSeconds,7:0.000} s"));
+            }
         }
 
         return result.Succeeded ? ExitCodes.Success : ExitCodes.Failed;

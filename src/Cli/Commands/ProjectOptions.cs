@@ -38,7 +38,7 @@ internal sealed class ProjectOptions
 
     public Option<string[]> Defines { get; } = new("--define", "-D")
     {
-        Description = "A manifest variable, NAME=VALUE, used where a manifest writes %(NAME)s. Repeat for several. Default: none.",
+        Description = "A manifest variable, NAME=VALUE, used where a manifest given as PROJECT writes %(NAME)s (OSv's -D). Repeat for several. For osv.yaml, set 'definitions' of the manifest instead. Default: none.",
         HelpName = "NAME=VALUE",
         Arity = ArgumentArity.ZeroOrMore,
         AllowMultipleArgumentsPerToken = false,
@@ -53,6 +53,9 @@ internal sealed class ProjectOptions
     {
         Description = "Print only errors and warnings, no progress and no summary. Default: off.",
     };
+
+    /// <summary>Gets or sets whether the stage timings are printed after the build (set by 'build --timings').</summary>
+    public bool ShowTimings { get; set; }
 
     public ProjectOptions()
     {

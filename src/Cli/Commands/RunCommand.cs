@@ -1,5 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using Osv.Diagnostics;
+using Osv.ImageBuilder;
+using Osv.ImageBuilder.Inspect;
+using Osv.ImageBuilder.Kernel;
 using Osv.ImageBuilder.Run;
 
 namespace Osv.Cli.Commands;
@@ -50,7 +54,7 @@ internal static class RunCommand
             Description = "Stop the guest after this many seconds and exit with 1. Default: no limit.",
             HelpName = "SECONDS",
         };
-        var noNetwork = new Option<bool>("--no-network") { Description = "Boot without a network card. Default: a virtio-net card on qemu's user-mode network." };
+        var noNetwork = new Option<bool>("--no-network") { Description = "Boot without a network card. Default: off, so the guest gets a virtio-net card on qemu's user-mode network." };
         var qemu = new Option<string>("--qemu")
         {
             Description = "The qemu executable.",
@@ -92,7 +96,7 @@ internal static class RunCommand
             }
 
             string? kernelPath = ResolveKernel(parseResult.GetValue(kernel), console, out bool kernelError);
-            if (kernelError)
+            if (kernelError || (kernelPath is null && !HasKernel(imagePath, console)))
             {
                 return ExitCodes.Failed;
             }
@@ -154,6 +158,27 @@ internal static class RunCommand
         }
     }
 
+    // A kernel-less disk boots only with --kernel: the firmware would find no boot code and wait forever.
+    private static bool HasKernel(string imagePath, Output.CliConsole console)
+    {
+        try
+        {
+            using DiskImage disk = DiskImage.Open(imagePath);
+            if (disk.CommandLine is not null)
+            {
+                return true;
+            }
+
+            console.Error.WriteLine($"error OSV6106: '{imagePath}' is a kernel-less disk; pass an OSv kernel with --kernel PATH/loader-stripped.elf (or a kernel bundle folder).");
+            return false;
+        }
+        catch (Exception exception) when (exception is InvalidImageException or IOException or UnauthorizedAccessException)
+        {
+            console.Error.WriteLine($"error OSV6107: '{imagePath}' is not a valid OSv image: {exception.Message}");
+            return false;
+        }
+    }
+
     // The validator has already rejected invalid rules.
     private static List<PortForward> ParseForwards(string[]? rules)
     {
@@ -169,35 +194,31 @@ internal static class RunCommand
         return forwards;
     }
 
-    // A bundle folder stands for its kernel ELF; a file is used as it is.
+    // A bundle folder gives its kernel ELF; a file is used as it is.
     private static string? ResolveKernel(string? path, Output.CliConsole console, out bool failed)
     {
         failed = false;
-        if (path is null)
-        {
-            return null;
-        }
-
-        if (File.Exists(path))
+        if (path is null || File.Exists(path))
         {
             return path;
         }
 
-        if (Directory.Exists(path))
+        if (!Directory.Exists(path))
         {
-            string? elf = Directory.EnumerateFiles(path, "loader-stripped.elf", SearchOption.AllDirectories).FirstOrDefault()
-                ?? Directory.EnumerateFiles(path, "kernel.elf", SearchOption.AllDirectories).FirstOrDefault();
-            if (elf is not null)
-            {
-                return elf;
-            }
-
-            console.Error.WriteLine($"error OSV6102: The folder '{path}' holds no loader-stripped.elf or kernel.elf; pass the kernel ELF file itself.");
+            console.Error.WriteLine($"error OSV6102: The kernel '{path}' does not exist; pass an OSv loader-stripped.elf or a kernel bundle folder.");
             failed = true;
             return null;
         }
 
-        console.Error.WriteLine($"error OSV6102: The kernel '{path}' does not exist; pass an OSv loader-stripped.elf or a kernel bundle folder.");
+        var diagnostics = new DiagnosticBag();
+        KernelBundle? bundle = KernelBundle.Load(path, diagnostics);
+        if (bundle?.KernelElfPath is { } elf)
+        {
+            return elf;
+        }
+
+        Output.DiagnosticPrinter.Print(diagnostics, console.Error);
+        console.Error.WriteLine($"error OSV6102: The kernel bundle '{path}' has no kernel ELF; pass loader-stripped.elf itself or import the bundle again with 'dotnet osv kernel import'.");
         failed = true;
         return null;
     }

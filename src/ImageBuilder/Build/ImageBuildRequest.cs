@@ -1,4 +1,5 @@
 using Osv.ImageBuilder.FileSystems;
+using Osv.Manifests.Project;
 
 namespace Osv.ImageBuilder.Build;
 
@@ -11,8 +12,17 @@ public sealed record ImageBuildRequest
     /// </summary>
     public required string ProjectPath { get; init; }
 
-    /// <summary>Gets the folder that receives the image and the side outputs; it is created when missing.</summary>
-    public required string OutputDirectory { get; init; }
+    /// <summary>
+    /// Gets a project the caller has already loaded with <see cref="OsvProjectLoader"/>; when set, it is
+    /// built instead of reading <see cref="ProjectPath"/>, which then only names the project in messages.
+    /// </summary>
+    public OsvProject? Project { get; init; }
+
+    /// <summary>
+    /// Gets the folder that receives the image and the side outputs, overriding the project's; it is
+    /// created when missing. Default: the project's <c>output</c>, else <c>out</c> beside the project file.
+    /// </summary>
+    public string? OutputDirectory { get; init; }
 
     /// <summary>Gets the image's file name without extension, or null to use the project's name.</summary>
     public string? ImageName { get; init; }

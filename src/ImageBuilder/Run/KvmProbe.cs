@@ -23,7 +23,7 @@ public static partial class KvmProbe
     private const nuint KvmSetUserMemoryRegion = 0x4020AE46;
     private const nuint KvmRun = 0xAE80;
 
-    // The stable KVM API version; every kernel since 2.6.22 reports 12.
+    // KVM_API_VERSION of <linux/kvm.h>, the only version a kernel with the stable API reports.
     private const int ExpectedApiVersion = 12;
 
     // struct kvm_run: the u32 exit_reason follows two u8 flags and six bytes of padding.
@@ -31,7 +31,7 @@ public static partial class KvmProbe
     private const uint KvmExitHlt = 5;
 
     // A vCPU starts in real mode at CS base 0xFFFF0000, IP 0xFFF0, so one slot covering the top
-    // 64 KiB below 4 GiB holds the reset vector.
+    // 64 KiB below 4 GiB contains the reset vector.
     private const ulong ProbeSlotAddress = 0xFFFF_0000;
     private const int ProbeSlotSize = 0x1_0000;
     private const byte HltOpcode = 0xF4;

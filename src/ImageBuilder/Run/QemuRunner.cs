@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Osv.ImageBuilder.Containers;
+using Osv.ImageBuilder.Inspect;
 
 namespace Osv.ImageBuilder.Run;
 
@@ -18,7 +20,7 @@ public static partial class QemuRunner
 
     private const int SignalTerminate = 15; // SIGTERM
 
-    /// <summary>Gets the accelerator arguments for KVM; OSv's run.py asks for the host CPU model with x2APIC.</summary>
+    /// <summary>Gets the accelerator arguments for KVM; OSv's run.py uses the host CPU model with x2APIC.</summary>
     internal static IReadOnlyList<string> KvmArguments { get; } = ["-accel", "kvm", "-cpu", "host,+x2apic"];
 
     /// <summary>Builds the qemu argument list for <paramref name="options"/> with a resolved accelerator.</summary>
@@ -62,7 +64,7 @@ public static partial class QemuRunner
             }
         }
 
-        // Disk: the guest sees it as /dev/vblk0, the filesystem as partition /dev/vblk0.1.
+        // Disk: the guest names it /dev/vblk0 and the filesystem partition /dev/vblk0.1.
         arguments.AddRange(
         [
             "-device", "virtio-blk-pci,id=blk0,drive=hd0",
@@ -95,6 +97,7 @@ public static partial class QemuRunner
     /// <returns>qemu's exit code, whether the run was stopped, and the arguments used.</returns>
     /// <exception cref="FileNotFoundException">The image or the kernel file does not exist.</exception>
     /// <exception cref="InvalidOperationException">qemu could not be started, for example because it is not installed.</exception>
+    /// <exception cref="IOException">The image cannot be read.</exception>
     public static async Task<QemuRunResult> RunAsync(QemuRunOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -109,7 +112,7 @@ public static partial class QemuRunner
         }
 
         QemuAccelerator accelerator = ResolveAccelerator(options.Accelerator, options.QemuPath);
-        IReadOnlyList<string> arguments = BuildArguments(options, accelerator, DiskFormatSniffer.Detect(options.ImagePath));
+        IReadOnlyList<string> arguments = BuildArguments(options, accelerator, DetectFormat(options.ImagePath));
 
         using Process process = Start(options, arguments);
         bool timedOut = false;
@@ -144,6 +147,18 @@ public static partial class QemuRunner
         requested != QemuAccelerator.Auto ? requested
         : KvmProbe.Cached(qemuPath).Usable ? QemuAccelerator.Kvm
         : QemuAccelerator.Tcg;
+
+    // qemu's name for the container format, from the file's first bytes.
+    private static string DetectFormat(string imagePath)
+    {
+        using FileStream file = File.OpenRead(imagePath);
+        return DiskImage.Detect(file) switch
+        {
+            ContainerFormat.Qcow2 => "qcow2",
+            ContainerFormat.Vmdk => "vmdk",
+            _ => "raw",
+        };
+    }
 
     // Starts qemu with the console either inherited or redirected to the callback.
     private static Process Start(QemuRunOptions options, IReadOnlyList<string> arguments)

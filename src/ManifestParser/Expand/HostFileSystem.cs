@@ -54,11 +54,7 @@ internal static class HostFileSystem
     }
 
     /// <summary>Returns the target of the symbolic link at <paramref name="physicalPath"/> as stored (readlink), or null.</summary>
-    public static string? ReadLink(string physicalPath)
-    {
-        FileSystemInfo info = Directory.Exists(physicalPath) ? new DirectoryInfo(physicalPath) : new FileInfo(physicalPath);
-        return info.LinkTarget;
-    }
+    public static string? ReadLink(string physicalPath) => new FileInfo(physicalPath).LinkTarget;
 
     /// <summary>
     /// Resolves <paramref name="path"/> like realpath(3): every symbolic link is followed and <c>..</c> is
@@ -209,6 +205,11 @@ internal static class HostFileSystem
     private static string Join(List<string> resolved, string component)
     {
         string parent = resolved.Count == 0 ? string.Empty : "/" + string.Join('/', resolved);
-        return component.Length == 0 ? (parent.Length == 0 ? "/" : parent) : parent + "/" + component;
+        if (component.Length > 0)
+        {
+            return parent + "/" + component;
+        }
+
+        return parent.Length == 0 ? "/" : parent;
     }
 }

@@ -13,8 +13,8 @@ namespace Osv.Manifests.Expand;
 /// <remarks>
 /// A later entry for the same guest path replaces the earlier node in place, as gen-rofs-img.py's dict
 /// does, while <see cref="ImagePlan.Entries"/> keeps both in order for bootfs, as mkbootfs.py writes both.
-/// Problems on the host (missing files, symbolic link loops) are diagnostics; the entry is left out and
-/// expansion goes on, so one run reports all of them.
+/// Problems on the host, such as missing files and symbolic link loops, become diagnostics. The entry is
+/// left out and expansion goes on, so one run reports all of them.
 /// </remarks>
 public sealed class PlanExpander
 {
@@ -79,7 +79,8 @@ public sealed class PlanExpander
         public void Add(ManifestEntry entry)
         {
             // The reader has reported invalid guest paths and entries that OSv skips.
-            if (entry.NormalizedGuestPath is not { } guestPath || IsSkippedAsStripped(entry))
+            if (entry.NormalizedGuestPath is not { } guestPath
+                || (entry.Kind != ManifestEntryKind.HostTree && ManifestLineParser.IsSkippedAsStripped(_options.Target, entry.GuestPath, entry.HostSpec, entry.Kind)))
             {
                 return;
             }
@@ -92,40 +93,45 @@ public sealed class PlanExpander
                     break;
 
                 case ManifestEntryKind.HostTree:
-                    AddTree(entry, guestPath);
+                    AddTree(entry, guestPath, AbsoluteHostPath(entry));
                     break;
 
                 case ManifestEntryKind.HostPathNoFollow:
-                    AddNoFollow(entry, guestPath, entry.GuestPath, entry.HostPath!);
+                    AddNoFollow(entry, guestPath, entry.GuestPath, AbsoluteHostPath(entry));
                     break;
 
                 default:
-                    AddHostPath(entry, guestPath, entry.GuestPath, entry.HostPath!, fromTree: false);
+                    AddHostPath(entry, guestPath, entry.GuestPath, AbsoluteHostPath(entry), fromTree: false);
                     break;
             }
         }
 
-        private static bool IsSkippedAsStripped(ManifestEntry entry) =>
-            entry.Kind != ManifestEntryKind.HostTree
-            && (entry.GuestPath.EndsWith(StrippedSuffix, StringComparison.Ordinal)
-                || (entry.Kind != ManifestEntryKind.Symlink && entry.HostSpec.EndsWith(StrippedSuffix, StringComparison.Ordinal)));
+        // The reader makes host paths absolute; an entry built by hand may not, and then the current directory applies.
+        private static string AbsoluteHostPath(ManifestEntry entry)
+        {
+            string path = entry.HostPath ?? string.Empty;
+            return path.StartsWith('/') ? path : Path.Join(Environment.CurrentDirectory, path);
+        }
 
-        private void AddTree(ManifestEntry entry, string guestRoot)
+        private void AddTree(ManifestEntry entry, string guestRoot, string hostRoot)
         {
             var walker = new TreeWalker(_options.FollowDirectorySymlinksInTrees, entry.Location, _diagnostics);
-            List<TreeFile>? files = walker.Walk(entry.HostPath!);
+            List<TreeFile>? files = walker.Walk(hostRoot);
             if (files is null)
             {
                 return;
             }
 
             // OSv names each file GUEST (without "**") + relative path; bootfs stores that text.
-            string writtenPrefix = entry.GuestPath[..^2];
+            string writtenPrefix = entry.GuestPath.EndsWith("/**", StringComparison.Ordinal)
+                ? entry.GuestPath[..^2]
+                : entry.GuestPath.TrimEnd('/') + "/";
             foreach (TreeFile file in files)
             {
                 string guestPath = guestRoot == "/" ? "/" + file.RelativePath : guestRoot + "/" + file.RelativePath;
                 string writtenName = writtenPrefix + file.RelativePath;
-                if (writtenName.EndsWith(StrippedSuffix, StringComparison.Ordinal))
+                if (_options.Target != ManifestTarget.Rofs && _options.Target != ManifestTarget.Zfs
+                    && writtenName.EndsWith(StrippedSuffix, StringComparison.Ordinal))
                 {
                     _diagnostics.Warning(ManifestCodes.StrippedEntry,
                         $"The tree file '{file.HostPath}' ends in '{StrippedSuffix}', and OSv's image scripts skip such files, so it is left out; remove it from the tree or copy it under another name.",
@@ -134,7 +140,17 @@ public sealed class PlanExpander
                 }
 
                 CheckNameLength(writtenName, entry.Location);
-                AddHostPath(entry, guestPath, writtenName, file.HostPath, fromTree: true);
+                // A regular file found through physical directories needs no resolution; links and
+                // -stripped.so names go through the full rule.
+                bool strippedHost = file.HostPath.EndsWith(StrippedSuffix, StringComparison.Ordinal);
+                if (file.PhysicalPath is { } physical && !strippedHost)
+                {
+                    AddExisting(entry, guestPath, writtenName, physical, fromTree: true);
+                }
+                else
+                {
+                    AddHostPath(entry, guestPath, writtenName, file.HostPath, fromTree: true);
+                }
             }
         }
 
@@ -156,11 +172,17 @@ public sealed class PlanExpander
                 return;
             }
 
-            if (resolved.Chain.Count > 0 && resolved.Path.EndsWith(StrippedSuffix, StringComparison.Ordinal))
+            // gen-rofs-img.py checks the host path after unsymlink; the reader has reported a host value
+            // that already ends in the suffix.
+            if (_options.Target != ManifestTarget.Bootfs && resolved.Path.EndsWith(StrippedSuffix, StringComparison.Ordinal))
             {
-                _diagnostics.Warning(ManifestCodes.StrippedEntry,
-                    $"The host path '{hostPath}' resolves to '{resolved.Path}', which ends in '{StrippedSuffix}', and OSv's gen-rofs-img.py skips such entries, so it is left out; point the link at the unstripped .so.",
-                    entry.HostLocation);
+                if (fromTree || resolved.Chain.Count > 0)
+                {
+                    _diagnostics.Warning(ManifestCodes.StrippedEntry,
+                        $"The host path '{hostPath}' resolves to '{resolved.Path}', which ends in '{StrippedSuffix}', and OSv's gen-rofs-img.py skips such entries, so it is left out; point the link at the unstripped .so or rename the file.",
+                        entry.HostLocation);
+                }
+
                 return;
             }
 

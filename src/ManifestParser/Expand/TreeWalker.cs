@@ -10,7 +10,7 @@ namespace Osv.Manifests.Expand;
 /// </summary>
 /// <remarks>
 /// os.walk lists a directory in the order the filesystem returns it, which differs between hosts and
-/// filesystems; here names are sorted ordinally so that the same tree always gives the same image.
+/// filesystems. Here names are sorted ordinally, so the same tree always gives the same image.
 /// os.walk does not descend into symbolic links to directories, so OSv copies nothing below them. By
 /// default this walker follows them, stopping with an error at a link that leads back into the tree
 /// being walked; <see cref="ExpansionOptions.FollowDirectorySymlinksInTrees"/> restores OSv's rule.
@@ -35,7 +35,12 @@ internal sealed class TreeWalker
         RealPathResult rootReal = HostFileSystem.RealPath(root);
         if (rootReal.Path is null || HostFileSystem.Lstat(rootReal.Path) != HostEntryKind.Directory)
         {
-            string problem = rootReal.Failure == RealPathFailure.Loop ? "runs into a symbolic link loop" : rootReal.Path is null ? "does not exist" : "is not a directory";
+            string problem = "is not a directory";
+            if (rootReal.Path is null)
+            {
+                problem = rootReal.Failure == RealPathFailure.Loop ? "runs into a symbolic link loop" : "does not exist";
+            }
+
             _diagnostics.Error(ManifestCodes.TreeRootNotDirectory,
                 $"The '/**' tree root '{root}' {problem}; check the host path before '/**', which is relative to the manifest's base directory.",
                 _origin);
@@ -91,13 +96,13 @@ internal sealed class TreeWalker
                     else
                     {
                         // A link to a file, or a broken one: os.walk lists both as files; unsymlink decides later.
-                        files.Add(new TreeFile(relative + name, hostPrefix + relative + name));
+                        files.Add(new TreeFile(relative + name, hostPrefix + relative + name, PhysicalPath: null));
                     }
 
                     break;
 
                 case HostEntryKind.File:
-                    files.Add(new TreeFile(relative + name, hostPrefix + relative + name));
+                    files.Add(new TreeFile(relative + name, hostPrefix + relative + name, entry));
                     break;
             }
         }

@@ -7,8 +7,8 @@ namespace Osv.Manifests.Expand;
 /// </summary>
 /// <remarks>
 /// The ancestor rule lets a manifest point into a copied root filesystem whose links are absolute to
-/// that root. OSv recurses until Python's recursion limit on a loop and then keeps the last path; here
-/// a loop is reported with the links that form it.
+/// that root. On a loop, OSv recurses until Python's recursion limit and then keeps the last path.
+/// Here a loop is reported with the links that form it.
 /// </remarks>
 internal static class Unsymlinker
 {

@@ -18,8 +18,8 @@ public sealed record ManifestEntry
 
     /// <summary>
     /// Gets the guest path normalised by <see cref="Osv.Plan.GuestPaths"/>, without the <c>/**</c> suffix
-    /// of a tree; a relative path is taken as relative to <c>/</c>. Null when the path is invalid
-    /// (an error diagnostic says why).
+    /// of a tree; a relative path is taken as relative to <c>/</c>. Null when the path is invalid,
+    /// and then an error diagnostic gives the reason.
     /// </summary>
     public string? NormalizedGuestPath { get; init; }
 

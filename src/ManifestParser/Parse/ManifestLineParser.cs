@@ -318,8 +318,8 @@ internal sealed class ManifestLineParser
 
     private void CheckStripped(string guest, string host, ManifestEntryKind kind, SourceLocation location)
     {
-        bool guestStripped = guest.EndsWith(StrippedSuffix, StringComparison.Ordinal);
-        bool hostStripped = kind != ManifestEntryKind.Symlink && host.EndsWith(StrippedSuffix, StringComparison.Ordinal);
+        bool guestStripped = IsStrippedByGuest(_options.Target, guest);
+        bool hostStripped = IsStrippedByHost(_options.Target, host, kind);
         if (!guestStripped && !hostStripped)
         {
             return;
@@ -329,6 +329,20 @@ internal sealed class ManifestLineParser
             $"The {(guestStripped ? "guest" : "host")} path ends in '{StrippedSuffix}', and OSv's image scripts skip such entries (mkbootfs.py by guest path, gen-rofs-img.py by host path), so this entry is left out; name the unstripped .so instead.",
             location);
     }
+
+    /// <summary>
+    /// Returns whether OSv skips the entry for its <c>-stripped.so</c> name: mkbootfs.py (bootfs) checks the
+    /// guest path, gen-rofs-img.py and upload_manifest.py (ROFS, ZFS) check the host path of a non-link
+    /// entry. When the target is not known, either check applies.
+    /// </summary>
+    public static bool IsSkippedAsStripped(ManifestTarget target, string guest, string host, ManifestEntryKind kind) =>
+        IsStrippedByGuest(target, guest) || IsStrippedByHost(target, host, kind);
+
+    private static bool IsStrippedByGuest(ManifestTarget target, string guest) =>
+        target is ManifestTarget.Any or ManifestTarget.Bootfs && guest.EndsWith(StrippedSuffix, StringComparison.Ordinal);
+
+    private static bool IsStrippedByHost(ManifestTarget target, string host, ManifestEntryKind kind) =>
+        target is not ManifestTarget.Bootfs && kind != ManifestEntryKind.Symlink && host.EndsWith(StrippedSuffix, StringComparison.Ordinal);
 
     // Joins a relative host path to the base directory; POSIX paths only, as OSv's build runs on Linux.
     private string ToHostPath(string path) =>

@@ -8,8 +8,9 @@ namespace Osv.Manifests.Parse;
 /// problem as a diagnostic with file, line and column.
 /// </summary>
 /// <remarks>
-/// The reader never throws for bad input: binary data, invalid UTF-8, malformed lines and unknown names
-/// all become diagnostics, and the lines that can be read still give entries. Reading does not touch the
+/// The reader throws only for null arguments. Binary data, invalid UTF-8, malformed lines and unknown
+/// names become diagnostics, and the lines that can be read still give entries; seeded fuzz tests drive
+/// it with random bytes to hold it to that. Reading does not touch the
 /// host beyond the manifest file itself; <see cref="Expand.PlanExpander"/> resolves host paths.
 /// </remarks>
 public sealed class ManifestReader

@@ -56,7 +56,7 @@ internal static class PercentFormatter
         int start = index;
         int i = index + 1;
 
-        // "%%" is a literal percent sign only when nothing stands between the two.
+        // "%%" is a literal percent sign only when nothing is between the two.
         if (i < text.Length && text[i] == '%')
         {
             output.Append('%');

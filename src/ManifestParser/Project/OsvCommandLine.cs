@@ -149,7 +149,7 @@ public static class OsvCommandLine
         return true;
     }
 
-    // Escapes blanks with a backslash, the only quoting OSv's loader_parse_cmdline knows.
+    // Escapes blanks with a backslash, the only quoting OSv's loader_parse_cmdline supports.
     private static bool TryAddLoaderOption(string option, string what, SourceLocation location, List<string> words, DiagnosticBag diagnostics)
     {
         if (option.Contains('\\', StringComparison.Ordinal) || option.Contains('\0', StringComparison.Ordinal))

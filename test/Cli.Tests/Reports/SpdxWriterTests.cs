@@ -90,7 +90,9 @@ public class SpdxWriterTests
         string b = temp.Combine("b.so");
         File.WriteAllText(a, "alpha");
         File.WriteAllText(b, "beta");
-        var digests = new Dictionary<string, FileDigest> { [a] = FileDigest.Compute(a), [b] = FileDigest.Compute(b) };
+        FileDigest digestA = FileDigest.Compute(a);
+        FileDigest digestB = FileDigest.Compute(b);
+        var digests = new Dictionary<string, FileDigest> { [digestA.Sha256] = digestA, [digestB.Sha256] = digestB };
         var report = new BuildReport
         {
             Tool = "dotnet-osv 0.1.0",
@@ -101,8 +103,8 @@ public class SpdxWriterTests
             Entries =
             [
                 new ReportEntry { Path = "/app", Kind = "directory" },
-                new ReportEntry { Path = "/app/a.so", Kind = "file", Size = 5, HostPath = a },
-                new ReportEntry { Path = "/usr/lib/b.so", Kind = "file", Size = 4, HostPath = b, AddedBecause = "DT_NEEDED of /app/a.so" },
+                new ReportEntry { Path = "/app/a.so", Kind = "file", Size = 5, HostPath = a, Sha256 = digestA.Sha256 },
+                new ReportEntry { Path = "/usr/lib/b.so", Kind = "file", Size = 4, HostPath = b, Sha256 = digestB.Sha256, AddedBecause = "DT_NEEDED of /app/a.so" },
             ],
             Diagnostics = [],
         };

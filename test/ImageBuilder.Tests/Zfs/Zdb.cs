@@ -50,6 +50,25 @@ internal static class Zdb
         return (process.ExitCode, output.ToString() + error.ToString());
     }
 
+    /// <summary>Runs zdb with <paramref name="arguments"/> and returns its standard output as bytes (for -R ...:r).</summary>
+    public static byte[] RunBinary(params string[] arguments)
+    {
+        RequireInstalled();
+        var start = new ProcessStartInfo(ToolPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        Task<string> errors = process.StandardError.ReadToEndAsync();
+        using var output = new MemoryStream();
+        process.StandardOutput.BaseStream.CopyTo(output);
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"zdb {string.Join(' ', arguments)} exited with {process.ExitCode}: {errors.Result}");
+        return output.ToArray();
+    }
+
     /// <summary>
     /// Returns the lines of zdb output that report a problem: leaks, space mismatches, read errors, failed
     /// assertions. Directory entry lines (<c>name = N (type: ...)</c>) and link targets are not checked,

@@ -71,6 +71,13 @@ internal sealed partial class ZdbDump
                 continue;
             }
 
+            Match leaves = LeafBlocksPattern().Match(line);
+            if (leaves.Success)
+            {
+                current.Attributes["leaf blocks"] = leaves.Groups[1].Value;
+                continue;
+            }
+
             Match attribute = AttributePattern().Match(line);
             if (attribute.Success)
             {
@@ -125,8 +132,12 @@ internal sealed partial class ZdbDump
     private static partial Regex EntryPattern();
 
     // "\tmode\t100644", "\tuid     0", "\ttarget\t/data/x"
-    [GeneratedRegex(@"^\t(uid|gid|gen|mode|size|parent|links|pflags|target)\s+(.*)$")]
+    [GeneratedRegex(@"^\t(uid|gid|gen|mode|size|parent|links|pflags|target|atime|mtime|ctime|crtime)\s+(.*)$")]
     private static partial Regex AttributePattern();
+
+    // "\t\tLeaf blocks: 48" in a fat ZAP's statistics
+    [GeneratedRegex(@"^\t\tLeaf blocks: (\d+)\s*$")]
+    private static partial Regex LeafBlocksPattern();
 
     // "\t\tROOT = 6 "
     [GeneratedRegex(@"^\t\t(\S+) = (\d+)\s*$")]

@@ -92,6 +92,7 @@ public sealed class PlanExpanderTests : IDisposable
         Diagnostic diagnostic = Assert.Single(diagnostics);
         Assert.Equal(ManifestCodes.TreeEmptyDirectory, diagnostic.Code);
         Assert.Equal(DiagnosticSeverity.Info, diagnostic.Severity);
+        Assert.Equal(new SourceLocation("test.manifest", 1, 1), diagnostic.Location);
         Assert.Contains("root/empty'", diagnostic.Message, StringComparison.Ordinal);
     }
 
@@ -163,6 +164,7 @@ public sealed class PlanExpanderTests : IDisposable
         Diagnostic diagnostic = Assert.Single(diagnostics);
         Assert.Equal(ManifestCodes.DanglingSymlinkKept, diagnostic.Code);
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(new SourceLocation("test.manifest", 1, 14), diagnostic.Location);
         GuestSymlink link = Assert.IsType<GuestSymlink>(plan.Find("/libgone.so"));
         Assert.Equal("/nonexistent-osv-test/libgone.so.1", link.Target);
     }
@@ -236,10 +238,11 @@ public sealed class PlanExpanderTests : IDisposable
         _host.File("tree/sub/g");
         _host.Link("tree/sub/up", "..");
 
-        var (plan, diagnostics) = Expand("/t/**: tree/**\n");
+        var (plan, diagnostics) = Expand("# tree\n/t/**: tree/**\n");
 
         Diagnostic diagnostic = Assert.Single(diagnostics);
         Assert.Equal(ManifestCodes.TreeLoop, diagnostic.Code);
+        Assert.Equal(new SourceLocation("test.manifest", 2, 1), diagnostic.Location);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Contains(_host["tree/sub/up"], diagnostic.Message, StringComparison.Ordinal);
         Assert.Equal(["/t/f", "/t/sub/g"], plan.Entries.Select(e => e.GuestPath));
@@ -269,7 +272,10 @@ public sealed class PlanExpanderTests : IDisposable
 
         var (plan, diagnostics) = Expand("/t/**: tree/**\n", options);
 
-        Assert.Equal(ManifestCodes.TreeDirectorySymlinkSkipped, Assert.Single(diagnostics).Code);
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(ManifestCodes.TreeDirectorySymlinkSkipped, diagnostic.Code);
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Equal(new SourceLocation("test.manifest", 1, 1), diagnostic.Location);
         Assert.Null(plan.Find("/t/linked"));
         Assert.NotNull(plan.Find("/t/f"));
     }
@@ -426,6 +432,24 @@ public sealed class PlanExpanderTests : IDisposable
         Assert.Null(plan.Find("/x.so"));
         Assert.Null(plan.Find("/t/y-stripped.so"));
         Assert.NotNull(plan.Find("/t/y.so"));
+    }
+
+    [Theory]
+    [InlineData(ManifestTarget.Bootfs, "/x.so: x-stripped.so", true)]
+    [InlineData(ManifestTarget.Bootfs, "/x-stripped.so: x.so", false)]
+    [InlineData(ManifestTarget.Rofs, "/x-stripped.so: x.so", true)]
+    [InlineData(ManifestTarget.Rofs, "/x.so: x-stripped.so", false)]
+    [InlineData(ManifestTarget.Zfs, "/x.so: link.so", false)]
+    public void Stripped_rule_follows_target(ManifestTarget target, string line, bool kept)
+    {
+        _host.File("x-stripped.so");
+        _host.File("x.so");
+        _host.Link("link.so", "x-stripped.so");
+
+        var (plan, diagnostics) = Expand(line + "\n", target);
+
+        Assert.Equal(kept, plan.Entries.Count == 1);
+        Assert.Equal(kept ? 0 : 1, diagnostics.Count(d => d.Code == ManifestCodes.StrippedEntry));
     }
 
     [Fact]

@@ -115,7 +115,9 @@ public class ManifestDiagnosticTests
         var (entries, diagnostics) = Read("/x: ${M}\n", options);
 
         Assert.Empty(entries);
-        Assert.Equal(ManifestCodes.LineBreakInValue, Assert.Single(diagnostics).Code);
+        Diagnostic diagnostic = Assert.Single(diagnostics);
+        Assert.Equal(ManifestCodes.LineBreakInValue, diagnostic.Code);
+        Assert.Equal(new SourceLocation(FileName, 1, 5), diagnostic.Location);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ namespace Osv.ManifestParser.Tests.Project;
 
 /// <summary>
 /// An independent reading of the word grammar of OSv's core/commands.cc, used only to check that quoted
-/// words read back unchanged: a word is a double-quoted string with C escapes, or a run of characters
+/// words read back unchanged. A word is a double-quoted string with C escapes, or a run of characters
 /// other than space, ';', '&amp;' and '!', in which the same escapes are also unescaped.
 /// </summary>
 internal static class OsvCommandGrammar

@@ -3,7 +3,7 @@ namespace Osv.ManifestParser.Tests.Support;
 /// <summary>Finds the repository root and the shared folder beside it.</summary>
 internal static class RepositoryPaths
 {
-    /// <summary>Returns the folder that holds OsvImageTools.slnx, found upwards from the test binaries.</summary>
+    /// <summary>Returns the folder that contains OsvImageTools.slnx, found upwards from the test binaries.</summary>
     public static string? FindRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)

@@ -45,7 +45,8 @@ public sealed class CompileTests(SdkEnvironment environment)
 
         Assert.True(second.Succeeded, second.Process.Output);
         Assert.Equal(["main.c", "util.c"], second.CompiledSources());
-        Assert.All(second.CompilerRuns.Where(r => r.Contains(" -c ", StringComparison.Ordinal)), run => Assert.Contains("-DEXTRA=1", run, StringComparison.Ordinal));
+        Assert.NotEmpty(second.CompileRuns());
+        Assert.All(second.CompileRuns(), run => Assert.Contains("-DEXTRA=1", run, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -124,7 +125,8 @@ public sealed class CompileTests(SdkEnvironment environment)
 
         Assert.True(result.Succeeded, result.Process.Output);
         string flag = outputKind == "Pie" ? "-fPIE" : "-fPIC";
-        Assert.All(result.CompilerRuns.Where(r => r.Contains(" -c ", StringComparison.Ordinal)), run => Assert.Contains(flag, run, StringComparison.Ordinal));
+        Assert.NotEmpty(result.CompileRuns());
+        Assert.All(result.CompileRuns(), run => Assert.Contains(flag, run, StringComparison.Ordinal));
         ProcessResult readelf = await ProcessRunner.RunAsync("readelf", ["-h", Path.Combine(project.OutputDirectory, fileName)],
             project.Directory, new Dictionary<string, string?>(), TimeSpan.FromSeconds(30));
         Assert.Contains(expectedType, readelf.Output, StringComparison.Ordinal);

@@ -12,9 +12,12 @@ internal sealed partial record BuildResult(ProcessResult Process, IReadOnlyList<
     /// <summary>Gets whether dotnet exited with 0.</summary>
     public bool Succeeded => Process.ExitCode == 0;
 
-    /// <summary>Returns the sources the compiler wrappers compiled (the last argument of each run with -c).</summary>
+    /// <summary>Returns the compiler runs that compiled a source (those with -c), leaving out the link.</summary>
+    public IReadOnlyList<string> CompileRuns() => CompilerRuns.Where(run => run.Split(' ').Contains("-c")).ToList();
+
+    /// <summary>Returns the file names of the sources compiled (the last argument of each run with -c), sorted.</summary>
     public IReadOnlyList<string> CompiledSources() =>
-        CompilerRuns.Where(run => run.Split(' ').Contains("-c"))
+        CompileRuns()
             .Select(run => Path.GetFileName(run.Split(' ')[^1]))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -105,6 +105,42 @@ public sealed class SdkEnvironment : IAsyncLifetime
         return directory;
     }
 
+    /// <summary>Creates a project with <c>dotnet new</c> from an installed template, with the run's feed as its package source.</summary>
+    /// <param name="template">The template's short name, for example <c>osv-c</c>.</param>
+    /// <param name="name">The project name.</param>
+    /// <param name="options">More template options, for example <c>--output-kind Pie</c>.</param>
+    /// <exception cref="InvalidOperationException">dotnet new failed.</exception>
+    internal async Task<TestProject> NewFromTemplateAsync(string template, string name, params string[] options)
+    {
+        string directory = CreateProjectDirectory(template);
+        ProcessResult result = await DotnetAsync(directory, CommandTimeout,
+            ["new", template, "-n", name, "-o", directory, "--debug:custom-hive", TemplateHive, "--package-source", FeedDirectory, .. options]);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"dotnet new {template} failed with exit code {result.ExitCode}:\n{result.Output}");
+        }
+
+        return new TestProject(this, Path.Combine(directory, name + ".osvproj"));
+    }
+
+    /// <summary>Copies a sample application's sources and project file from the repository into a new project folder.</summary>
+    /// <param name="sample">The folder name under sample-apps, for example <c>hello</c>.</param>
+    internal TestProject CopySample(string sample)
+    {
+        string source = Path.Combine(RepositoryRoot, "sample-apps", sample);
+        string directory = CreateProjectDirectory(sample);
+        foreach (string file in Directory.EnumerateFiles(source))
+        {
+            string extension = Path.GetExtension(file);
+            if (extension is ".c" or ".cc" or ".cpp" or ".h" or ".hpp" or ".osvproj" or ".manifest")
+            {
+                File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+            }
+        }
+
+        return new TestProject(this, Path.Combine(directory, sample + ".osvproj"));
+    }
+
     /// <summary>Runs <c>dotnet</c> with this run's environment.</summary>
     /// <param name="workingDirectory">The working directory.</param>
     /// <param name="arguments">The arguments.</param>

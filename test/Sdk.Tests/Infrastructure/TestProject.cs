@@ -29,8 +29,11 @@ internal sealed class TestProject
     /// <summary>Gets the output folder of the Debug configuration.</summary>
     public string OutputDirectory => Path.Combine(Directory, "bin", "Debug");
 
-    /// <summary>Gets the default image path (raw format).</summary>
-    public string ImagePath => Path.Combine(OutputDirectory, Name + ".img");
+    /// <summary>Gets the image path for the SDK's default format, qcow2.</summary>
+    public string ImagePath => Path.Combine(OutputDirectory, Name + ".qcow2");
+
+    /// <summary>Gets the path of the osv.yaml the SDK writes for the Debug configuration.</summary>
+    public string GeneratedProjectFile => Path.Combine(Directory, "obj", "Debug", "osv.yaml");
 
     /// <summary>Creates a project folder with a project file and sources.</summary>
     /// <param name="environment">The run's environment.</param>
@@ -90,6 +93,16 @@ internal sealed class TestProject
 
         IReadOnlyList<string> compilerRuns = File.Exists(compilerLog) ? File.ReadAllLines(compilerLog) : [];
         return new BuildResult(process, BuildResult.ReadLog(errorLog), BuildResult.ReadLog(warningLog), compilerRuns);
+    }
+
+    /// <summary>Returns the 1-based line of the project file that contains <paramref name="text"/>.</summary>
+    /// <param name="text">Text that occurs on exactly one line, for example <c>&lt;OsvLibraries&gt;</c>.</param>
+    public int LineOf(string text)
+    {
+        string[] lines = File.ReadAllLines(ProjectFile);
+        int index = Array.FindIndex(lines, line => line.Contains(text, StringComparison.Ordinal));
+        Assert.True(index >= 0, $"'{text}' is not in {ProjectFile}.");
+        return index + 1;
     }
 
     /// <summary>Returns the write time and SHA-256 of a file, to show that a build left it untouched.</summary>

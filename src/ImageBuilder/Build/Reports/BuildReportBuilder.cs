@@ -10,7 +10,11 @@ internal static class BuildReportBuilder
     /// <param name="plan">The final guest tree.</param>
     /// <param name="digests">Checksums by host path; files without one get no SHA-256.</param>
     /// <param name="elfOf">The ELF facts of a guest file, or null for files that are not ELF objects.</param>
-    public static List<ReportEntry> Entries(ImagePlan plan, IReadOnlyDictionary<string, FileDigest> digests, Func<GuestFile, ReportElf?> elfOf)
+    /// <param name="isGenerated">
+    /// Whether a host path is a file the build generated in a scratch folder. Such files get no host
+    /// path in the report, because the scratch folder's name changes from run to run.
+    /// </param>
+    public static List<ReportEntry> Entries(ImagePlan plan, IReadOnlyDictionary<string, FileDigest> digests, Func<GuestFile, ReportElf?> elfOf, Func<string, bool> isGenerated)
     {
         var entries = new List<ReportEntry>();
         foreach (GuestNode node in plan.Walk().Skip(1))
@@ -24,7 +28,7 @@ internal static class BuildReportBuilder
                     Kind = "file",
                     Size = file.Size,
                     Sha256 = digests.TryGetValue(file.HostPath, out FileDigest? digest) ? digest.Sha256 : null,
-                    HostPath = file.HostPath,
+                    HostPath = isGenerated(file.HostPath) ? null : file.HostPath,
                     Origin = origin,
                     AddedBecause = file.Reason,
                     Elf = elfOf(file),

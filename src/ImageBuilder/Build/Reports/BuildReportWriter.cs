@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -7,8 +8,10 @@ namespace Osv.ImageBuilder.Build.Reports;
 public static class BuildReportWriter
 {
     /// <summary>Gets the serializer settings used for reports, so that readers can use the same ones.</summary>
+    /// <remarks>The relaxed encoder keeps quotes and non-ASCII paths readable; the report is a file, never HTML.</remarks>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };

@@ -19,9 +19,9 @@ public static class SpdxWriter
     private const string NamespacePrefix = "https://spdx.org/spdxdocs/dotnet-osv/";
 
     /// <summary>Writes the SBOM for <paramref name="report"/> to <paramref name="destination"/>.</summary>
-    /// <param name="report">The build report; every file entry must have a checksum in <paramref name="digests"/>.</param>
+    /// <param name="report">The build report; every file entry must have a SHA-256, which names its checksums in <paramref name="digests"/>.</param>
     /// <param name="imageName">The image's name, for example <c>event-echo</c>.</param>
-    /// <param name="digests">The checksums of each host file, by host path.</param>
+    /// <param name="digests">The checksums of each file, by SHA-256.</param>
     /// <param name="sourceDateEpoch">The creation time in seconds since the Unix epoch.</param>
     /// <param name="destination">The stream that receives UTF-8 JSON.</param>
     /// <exception cref="KeyNotFoundException">A file entry's host file has no checksum.</exception>
@@ -32,7 +32,7 @@ public static class SpdxWriter
         ArgumentNullException.ThrowIfNull(digests);
         ArgumentNullException.ThrowIfNull(destination);
 
-        List<ReportEntry> files = report.Entries.Where(e => e.Kind == "file" && e.HostPath is not null).ToList();
+        List<ReportEntry> files = report.Entries.Where(e => e.Kind == "file" && e.Sha256 is not null).ToList();
         string created = DateTimeOffset.FromUnixTimeSeconds(sourceDateEpoch).UtcDateTime
             .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
@@ -73,7 +73,7 @@ public static class SpdxWriter
         for (int i = 0; i < files.Count; i++)
         {
             ReportEntry file = files[i];
-            FileDigest digest = digests[file.HostPath!];
+            FileDigest digest = digests[file.Sha256!];
             json.WriteStartObject();
             json.WriteString("fileName", "." + file.Path);
             json.WriteString("SPDXID", FileId(i));
@@ -119,7 +119,11 @@ public static class SpdxWriter
             comment.Append(comment.Length > 0 ? "; " : string.Empty).Append("added because ").Append(reason);
         }
 
-        comment.Append("; from ").Append(file.HostPath);
+        if (file.HostPath is not null)
+        {
+            comment.Append("; from ").Append(file.HostPath);
+        }
+
         return comment.ToString();
     }
 
@@ -145,7 +149,7 @@ public static class SpdxWriter
 #pragma warning disable CA5350
     private static string VerificationCode(List<ReportEntry> files, IReadOnlyDictionary<string, FileDigest> digests)
     {
-        IEnumerable<string> sorted = files.Select(f => digests[f.HostPath!].Sha1).Order(StringComparer.Ordinal);
+        IEnumerable<string> sorted = files.Select(f => digests[f.Sha256!].Sha1).Order(StringComparer.Ordinal);
         return Convert.ToHexStringLower(SHA1.HashData(Encoding.ASCII.GetBytes(string.Concat(sorted))));
     }
 #pragma warning restore CA5350
@@ -156,7 +160,7 @@ public static class SpdxWriter
         var text = new StringBuilder();
         foreach (ReportEntry file in files)
         {
-            text.Append(file.Path).Append('\0').Append(digests[file.HostPath!].Sha256).Append('\n');
+            text.Append(file.Path).Append('\0').Append(digests[file.Sha256!].Sha256).Append('\n');
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..32];

@@ -202,14 +202,21 @@ internal sealed class ZplWriter
             // Files up to one record are a single block of whole sectors; larger ones use full records.
             int blockSize = size <= RecordSize ? (int)Math.Max(512, (size + 511) / 512 * 512) : RecordSize;
             dnode.DataBlockSize = blockSize;
+            var holes = new HoleFinder(stream.SafeFileHandle, size);
             long pendingHoles = 0;
             for (long offset = 0; offset < size; offset += blockSize)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 int length = (int)Math.Min(blockSize, size - offset);
-                ReadExactly(stream, file, _record.AsSpan(0, length), size);
-                _record.AsSpan(length, blockSize - length).Clear();
-                BlockPointer pointer = _writer.Write(_record.AsSpan(0, blockSize), DmuObjectType.PlainFileContents, level: 0, fill: 1, _dataOptions);
+                BlockPointer pointer = BlockPointer.Hole;
+                if (!holes.IsHole(offset, length))
+                {
+                    stream.Position = offset;
+                    ReadExactly(stream, file, _record.AsSpan(0, length), size);
+                    _record.AsSpan(length, blockSize - length).Clear();
+                    pointer = _writer.Write(_record.AsSpan(0, blockSize), DmuObjectType.PlainFileContents, level: 0, fill: 1, _dataOptions);
+                }
+
                 if (pointer.IsHole)
                 {
                     pendingHoles++;
@@ -224,6 +231,7 @@ internal sealed class ZplWriter
                 tree.Add(pointer);
             }
 
+            stream.Position = size;
             if (stream.Read(_record.AsSpan(0, 1)) != 0)
             {
                 throw HostFileChanged(file, stream.Length);
