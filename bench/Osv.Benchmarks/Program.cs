@@ -17,6 +17,11 @@ internal static class Program
             return ElfScanHelper.Run(args);
         }
 
+        if (args is ["--helper", string helperName, .. string[] helperArguments])
+        {
+            return RunHelper(helperName, helperArguments);
+        }
+
         bool quick = args.Contains("--quick");
         string[] names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 
@@ -71,6 +76,22 @@ internal static class Program
         }
 
         return results.TrueForAll(r => r.Passed) ? 0 : 1;
+    }
+
+    // Runs the helper mode of the named benchmark.
+    private static int RunHelper(string name, string[] arguments)
+    {
+        IHelperMode? helper = typeof(Program).Assembly.GetTypes()
+            .Where(t => typeof(IHelperMode).IsAssignableFrom(t) && typeof(IBenchmark).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
+            .Select(t => Activator.CreateInstance(t)!)
+            .FirstOrDefault(b => ((IBenchmark)b).Name == name) as IHelperMode;
+        if (helper is null)
+        {
+            Console.Error.WriteLine($"No benchmark named '{name}' has a helper mode.");
+            return 2;
+        }
+
+        return helper.RunHelper(arguments);
     }
 
     // Finds the folder that holds the solution file, starting from the executable's folder.

@@ -33,11 +33,14 @@ public sealed class ZapTests
         zap.Add(first, 1);
         zap.Add(second, 2);
         zap.Add("other", 3);
-        var device = new MemoryStream();
-        var writer = new BlockWriter(device, new SpaceAllocator(9, long.MaxValue), 9, 4);
         var dnode = new Dnode { Type = DmuObjectType.DirectoryContents };
-
-        zap.Write(writer, dnode);
+        var device = new MemoryStream();
+        using (var blocks = new WriteBehindDevice(device))
+        {
+            var writer = new BlockWriter(blocks, new SpaceAllocator(9, long.MaxValue), 9, 4);
+            zap.Write(writer, dnode);
+            blocks.Complete();
+        }
 
         byte[] block = device.ToArray().AsSpan((int)(PoolGeometry.AllocatableStart + dnode.BlockPointers[0].Offset), dnode.DataBlockSize).ToArray();
         var cds = new Dictionary<string, uint>();

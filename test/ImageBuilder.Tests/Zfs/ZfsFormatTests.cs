@@ -172,8 +172,8 @@ public sealed class ZfsFormatTests
     [Fact]
     public void BlockTreeGrowsLevels()
     {
-        var device = new MemoryStream();
-        var writer = new BlockWriter(device, new SpaceAllocator(9, long.MaxValue), 9, 4);
+        using var blocks = new WriteBehindDevice(new MemoryStream());
+        var writer = new BlockWriter(blocks, new SpaceAllocator(9, long.MaxValue), 9, 4);
         var tree = new BlockTreeBuilder(writer, DmuObjectType.PlainFileContents, pointerCount: 1);
         var data = new byte[512];
         for (int i = 0; i < 200; i++)
@@ -197,8 +197,8 @@ public sealed class ZfsFormatTests
     [Fact]
     public void HoleIndirectBlocksAreNotWritten()
     {
-        var device = new MemoryStream();
-        var writer = new BlockWriter(device, new SpaceAllocator(9, long.MaxValue), 9, 4);
+        using var blocks = new WriteBehindDevice(new MemoryStream());
+        var writer = new BlockWriter(blocks, new SpaceAllocator(9, long.MaxValue), 9, 4);
         var tree = new BlockTreeBuilder(writer, DmuObjectType.PlainFileContents, pointerCount: 1);
         for (int i = 0; i < 300; i++)
         {

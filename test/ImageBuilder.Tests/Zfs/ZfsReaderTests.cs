@@ -14,7 +14,7 @@ public sealed class ZfsReaderTests
 {
     private const int MaxBytesReadPerFile = 1 << 20;
 
-    private static readonly Lazy<(byte[] Image, HostTree Tree)> Sample = new(BuildSample);
+    private static readonly Lazy<byte[]> Sample = new(BuildSample);
 
     [Fact]
     public void RoundTripFindsTreeAndBytes()
@@ -67,7 +67,7 @@ public sealed class ZfsReaderTests
     [Fact]
     public void MissingFileThrowsNotFound()
     {
-        using var reader = new ZfsReader(new MemoryStream(Sample.Value.Image));
+        using var reader = new ZfsReader(new MemoryStream(Sample.Value));
 
         Assert.Throws<FileNotFoundException>(() => reader.OpenFile("/no/such/file"));
         Assert.Throws<FileNotFoundException>(() => reader.OpenFile("/dir"));
@@ -92,7 +92,7 @@ public sealed class ZfsReaderTests
     [Fact]
     public void FirstTwoLabelsMayBeLost()
     {
-        byte[] image = (byte[])Sample.Value.Image.Clone();
+        byte[] image = (byte[])Sample.Value.Clone();
         Array.Clear(image, 0, 2 * PoolGeometry.LabelSize);
 
         using var reader = new ZfsReader(new MemoryStream(image));
@@ -103,7 +103,7 @@ public sealed class ZfsReaderTests
     [Fact]
     public void DamagedUberblocksAreRejected()
     {
-        byte[] image = (byte[])Sample.Value.Image.Clone();
+        byte[] image = (byte[])Sample.Value.Clone();
         var geometry = PoolGeometry.ForPartition(image.Length, 9);
         for (int label = 0; label < PoolGeometry.LabelCount; label++)
         {
@@ -122,7 +122,7 @@ public sealed class ZfsReaderTests
     [Fact]
     public void TruncatedPartitionIsRejected()
     {
-        byte[] image = Sample.Value.Image.AsSpan(0, 5 << 20).ToArray();
+        byte[] image = Sample.Value.AsSpan(0, 5 << 20).ToArray();
 
         var exception = Assert.Throws<InvalidImageException>(() =>
         {
@@ -136,7 +136,7 @@ public sealed class ZfsReaderTests
     [Fact]
     public void DamagedDataBlockFailsChecksum()
     {
-        byte[] image = (byte[])Sample.Value.Image.Clone();
+        byte[] image = (byte[])Sample.Value.Clone();
         byte[] content = HostTree.RandomBytes(3000, seed: 42);
         int offset = image.AsSpan().IndexOf(content.AsSpan(0, 64));
         Assert.True(offset > 0, "The file's bytes were not found in the pool.");
@@ -153,7 +153,7 @@ public sealed class ZfsReaderTests
     [Fact]
     public void DamagedDirectoryFailsChecksum()
     {
-        byte[] image = (byte[])Sample.Value.Image.Clone();
+        byte[] image = (byte[])Sample.Value.Clone();
         int offset = image.AsSpan().IndexOf("loop-child"u8);
         Assert.True(offset > 0, "The directory entry was not found in the pool.");
         image[offset] ^= 0x01;
@@ -171,7 +171,7 @@ public sealed class ZfsReaderTests
     public void DirectoryLoopIsDetected()
     {
         // Point /loop/loop-child at /loop itself; checksums are off so that the loop check is what fires.
-        byte[] image = (byte[])Sample.Value.Image.Clone();
+        byte[] image = (byte[])Sample.Value.Clone();
         ulong loopObject;
         using (var reader = new ZfsReader(new MemoryStream(image)))
         {
@@ -194,7 +194,7 @@ public sealed class ZfsReaderTests
     [Fact]
     public async Task RandomDamageGivesOnlyInvalidImage()
     {
-        byte[] original = Sample.Value.Image;
+        byte[] original = Sample.Value;
         (int start, int end) = UsedRange(original);
         var random = new Random(2026);
         int failures = 0;
@@ -275,9 +275,9 @@ public sealed class ZfsReaderTests
     }
 
     // A pool whose blocks are mostly metadata: many tiny files, a fat ZAP, a file with indirect blocks, links.
-    private static (byte[] Image, HostTree Tree) BuildSample()
+    private static byte[] BuildSample()
     {
-        var tree = new HostTree();
+        using var tree = new HostTree();
         tree.AddFile("/dir/known.bin", HostTree.RandomBytes(3000, seed: 42));
         tree.AddRandomFile("/dir/two-levels.bin", 300_000, seed: 43);
         for (int i = 0; i < 150; i++)
@@ -296,6 +296,6 @@ public sealed class ZfsReaderTests
         var diagnostics = new DiagnosticBag();
         long size = new ZfsWriter(new ZfsWriterOptions { Compression = ZfsCompression.Lz4 }).Write(tree.Plan, stream, new FileSystemWriteOptions(), diagnostics);
         Assert.True(size > 0, string.Join("; ", diagnostics));
-        return (stream.ToArray(), tree);
+        return stream.ToArray();
     }
 }

@@ -8,16 +8,16 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 /// </summary>
 internal sealed class BlockWriter
 {
-    private readonly Stream _destination;
+    private readonly WriteBehindDevice _device;
     private readonly SpaceAllocator _allocator;
     private readonly int _sectorSize;
     private readonly byte[] _scratch = new byte[BlockPointer.MaxBlockSize];
     private List<Reservation>? _reservations;
 
-    /// <summary>Creates a writer that places blocks with <paramref name="allocator"/> into <paramref name="destination"/>.</summary>
-    public BlockWriter(Stream destination, SpaceAllocator allocator, int ashift, ulong birthTxg)
+    /// <summary>Creates a writer that places blocks with <paramref name="allocator"/> into <paramref name="device"/>.</summary>
+    public BlockWriter(WriteBehindDevice device, SpaceAllocator allocator, int ashift, ulong birthTxg)
     {
-        _destination = destination;
+        _device = device;
         _allocator = allocator;
         _sectorSize = 1 << ashift;
         BirthTxg = birthTxg;
@@ -40,8 +40,12 @@ internal sealed class BlockWriter
     /// <param name="level">0 for data, the indirection level otherwise.</param>
     /// <param name="fill">The fill count to record.</param>
     /// <param name="options">Whether an all-zero block becomes a hole and whether to try LZ4.</param>
+    /// <param name="source">
+    /// Where the block's leading bytes come from in a host file, the rest being zero; when the block is stored
+    /// uncompressed they are copied from there inside the kernel instead of written from <paramref name="logical"/>.
+    /// </param>
     /// <returns>The block pointer, or a hole.</returns>
-    public BlockPointer Write(ReadOnlySpan<byte> logical, DmuObjectType type, int level, ulong fill, BlockWriteOptions options = BlockWriteOptions.None)
+    public BlockPointer Write(ReadOnlySpan<byte> logical, DmuObjectType type, int level, ulong fill, BlockWriteOptions options = BlockWriteOptions.None, FileSource? source = null)
     {
         Debug.Assert(logical.Length > 0 && logical.Length % 512 == 0 && logical.Length <= BlockPointer.MaxBlockSize, "Blocks are whole sectors up to 128 KiB.");
         if ((options & BlockWriteOptions.ZeroIsHole) != 0 && !logical.ContainsAnyExcept((byte)0))
@@ -72,7 +76,17 @@ internal sealed class BlockWriter
         ZioChecksumValue checksum = Fletcher4.Compute(physical);
         int allocatedSize = RoundUp(physical.Length, _sectorSize);
         long offset = TakeSpace(allocatedSize);
-        WriteBytes(offset, physical, allocatedSize);
+        if (compression == ZioCompress.Off && source is { } file && _device.CanCopyFromFiles)
+        {
+            Debug.Assert(!logical[file.Length..].ContainsAnyExcept((byte)0), "Only the block's zero padding is left out of the copy.");
+            long position = PoolGeometry.AllocatableStart + offset;
+            _device.CopyFrom(file.Handle, file.Offset, file.Length, position, file.OnChange);
+            _device.Write(position + file.Length, ZeroBlock.Span[..(allocatedSize - file.Length)]);
+        }
+        else
+        {
+            WriteBytes(offset, physical, allocatedSize);
+        }
 
         bool isMetadata = level > 0 || type != DmuObjectType.PlainFileContents;
         Usage += new SpaceUsage(allocatedSize, physical.Length, isMetadata ? physical.Length : logical.Length);
@@ -90,6 +104,15 @@ internal sealed class BlockWriter
             Fill = fill,
             Checksum = checksum,
         };
+    }
+
+    /// <summary>Checks, once the blocks copied from <paramref name="source"/> are written, that the file did not change.</summary>
+    public void VerifySource(Microsoft.Win32.SafeHandles.SafeFileHandle source, long length, DateTime lastWrite, Func<Exception> onChange)
+    {
+        if (_device.CanCopyFromFiles)
+        {
+            _device.VerifySource(source, length, lastWrite, onChange);
+        }
     }
 
     /// <summary>Allocates space now for a block of <paramref name="physicalSize"/> bytes that is written later.</summary>
@@ -127,11 +150,11 @@ internal sealed class BlockWriter
     // Writes the block and zeroes the rest of its allocation, so that unused bytes do not depend on the stream's old content.
     private void WriteBytes(long offset, ReadOnlySpan<byte> physical, int allocatedSize)
     {
-        _destination.Position = PoolGeometry.AllocatableStart + offset;
-        _destination.Write(physical);
+        long position = PoolGeometry.AllocatableStart + offset;
+        _device.Write(position, physical);
         if (allocatedSize > physical.Length)
         {
-            _destination.Write(ZeroBlock.Span[..(allocatedSize - physical.Length)]);
+            _device.Write(position + physical.Length, ZeroBlock.Span[..(allocatedSize - physical.Length)]);
         }
     }
 
@@ -153,6 +176,13 @@ internal enum BlockWriteOptions
     /// <summary>Store the block LZ4-compressed when that saves an eighth of it.</summary>
     Lz4 = 2,
 }
+
+/// <summary>A range of an open host file that holds a data block's leading bytes.</summary>
+/// <param name="Handle">The open host file.</param>
+/// <param name="Offset">The byte offset in the host file.</param>
+/// <param name="Length">The number of bytes, at most the block's size.</param>
+/// <param name="OnChange">Makes the error to report when the file turns out shorter while it is copied.</param>
+internal readonly record struct FileSource(Microsoft.Win32.SafeHandles.SafeFileHandle Handle, long Offset, int Length, Func<Exception> OnChange);
 
 /// <summary>Space allocated ahead of the block that fills it.</summary>
 /// <param name="Offset">The DVA offset in bytes.</param>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -11,6 +12,8 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 internal static class Fletcher4
 {
     /// <summary>Computes the checksum of <paramref name="data"/>, whose length must be a multiple of 4.</summary>
+    /// <remarks>Compiled fully optimized at once: every byte of the image passes through here, from the first block on.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ZioChecksumValue Compute(ReadOnlySpan<byte> data)
     {
         Debug.Assert(data.Length % 4 == 0, "ZFS blocks are whole sectors, so whole 32-bit words.");
@@ -22,7 +25,7 @@ internal static class Fletcher4
         if (Vector256.IsHardwareAccelerated && words.Length >= 64)
         {
             done = words.Length & ~7;
-            (a, b, c, d) = ComputeFourStreams(words[..done]);
+            (a, b, c, d) = ComputeEightStreams(words[..done]);
         }
 
         for (int i = done; i < words.Length; i++)
@@ -36,41 +39,59 @@ internal static class Fletcher4
         return new ZioChecksumValue(a, b, c, d);
     }
 
-    // Runs four interleaved fletcher4 streams (stream k takes words k, k+4, k+8, ...) in one 256-bit vector
-    // and combines them into the sums of a single stream. The combination is the one of ZFS's superscalar4
-    // and AVX2 implementations: each stream's sums are scaled by how far its words sit from the end of a
-    // group of four. The caller passes a multiple of 8 words.
-    private static (ulong A, ulong B, ulong C, ulong D) ComputeFourStreams(ReadOnlySpan<uint> words)
+    // Coefficients that merge eight interleaved streams into one (see ComputeEightStreams).
+    private static readonly ulong[] MergeCB = [unchecked((ulong)-28), unchecked((ulong)-36), unchecked((ulong)-44), unchecked((ulong)-52), unchecked((ulong)-60), unchecked((ulong)-68), unchecked((ulong)-76), unchecked((ulong)-84)];
+    private static readonly ulong[] MergeCA = [0, 0, 1, 3, 6, 10, 15, 21];
+    private static readonly ulong[] MergeDC = [unchecked((ulong)-448), unchecked((ulong)-512), unchecked((ulong)-576), unchecked((ulong)-640), unchecked((ulong)-704), unchecked((ulong)-768), unchecked((ulong)-832), unchecked((ulong)-896)];
+    private static readonly ulong[] MergeDB = [56, 84, 120, 164, 216, 276, 344, 420];
+    private static readonly ulong[] MergeDA = [0, 0, 0, unchecked((ulong)-1), unchecked((ulong)-4), unchecked((ulong)-10), unchecked((ulong)-20), unchecked((ulong)-35)];
+
+    // Runs eight interleaved fletcher4 streams (stream k takes words k, k+8, k+16, ...) in two 256-bit
+    // vectors whose dependency chains run side by side, then merges them into the sums of one stream. With
+    // t counting a word's distance from the end of its stream, a stream's sums weigh its words by 1, t,
+    // t(t+1)/2 and t(t+1)(t+2)/6; the single stream weighs word k of a group of eight by the same
+    // polynomials of 8t - k, which expand into the integer coefficients above (for four streams they are the
+    // ones of ZFS's superscalar4 and AVX2 code). The caller passes a multiple of 8 words.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (ulong A, ulong B, ulong C, ulong D) ComputeEightStreams(ReadOnlySpan<uint> words)
     {
-        var a = Vector256<ulong>.Zero;
-        var b = Vector256<ulong>.Zero;
-        var c = Vector256<ulong>.Zero;
-        var d = Vector256<ulong>.Zero;
+        var aLow = Vector256<ulong>.Zero;
+        var bLow = Vector256<ulong>.Zero;
+        var cLow = Vector256<ulong>.Zero;
+        var dLow = Vector256<ulong>.Zero;
+        var aHigh = Vector256<ulong>.Zero;
+        var bHigh = Vector256<ulong>.Zero;
+        var cHigh = Vector256<ulong>.Zero;
+        var dHigh = Vector256<ulong>.Zero;
         ReadOnlySpan<Vector256<uint>> vectors = MemoryMarshal.Cast<uint, Vector256<uint>>(words);
         foreach (Vector256<uint> vector in vectors)
         {
             (Vector256<ulong> lower, Vector256<ulong> upper) = Vector256.Widen(vector);
-            a += lower;
-            b += a;
-            c += b;
-            d += c;
-            a += upper;
-            b += a;
-            c += b;
-            d += c;
+            aLow += lower;
+            aHigh += upper;
+            bLow += aLow;
+            bHigh += aHigh;
+            cLow += bLow;
+            cHigh += bHigh;
+            dLow += cLow;
+            dHigh += cHigh;
         }
 
-        ulong a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-        ulong b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3];
-        ulong c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
-        ulong d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3];
         unchecked
         {
-            ulong sumA = a0 + a1 + a2 + a3;
-            ulong sumB = (4 * (b0 + b1 + b2 + b3)) - a1 - (2 * a2) - (3 * a3);
-            ulong sumC = (16 * (c0 + c1 + c2 + c3)) - (6 * b0) - (10 * b1) - (14 * b2) - (18 * b3) + a2 + (3 * a3);
-            ulong sumD = (64 * (d0 + d1 + d2 + d3)) - (48 * c0) - (64 * c1) - (80 * c2) - (96 * c3)
-                + (4 * b0) + (10 * b1) + (20 * b2) + (34 * b3) - a3;
+            ulong sumA = 0, sumB = 0, sumC = 0, sumD = 0;
+            for (int k = 0; k < 8; k++)
+            {
+                ulong a = k < 4 ? aLow[k] : aHigh[k - 4];
+                ulong b = k < 4 ? bLow[k] : bHigh[k - 4];
+                ulong c = k < 4 ? cLow[k] : cHigh[k - 4];
+                ulong d = k < 4 ? dLow[k] : dHigh[k - 4];
+                sumA += a;
+                sumB += (8 * b) - ((ulong)k * a);
+                sumC += (64 * c) + (MergeCB[k] * b) + (MergeCA[k] * a);
+                sumD += (512 * d) + (MergeDC[k] * c) + (MergeDB[k] * b) + (MergeDA[k] * a);
+            }
+
             return (sumA, sumB, sumC, sumD);
         }
     }

@@ -121,7 +121,8 @@ public sealed class ZfsWriter : IFileSystemWriter
             ? long.MaxValue
             : Math.Max(0, fixedGeometry.UsableSize - MosReserve(fixedGeometry.MetaslabCount));
         var allocator = new SpaceAllocator(ashift, capacity);
-        var writer = new BlockWriter(destination, allocator, ashift, BlockTxg);
+        using var device = new WriteBehindDevice(destination);
+        var writer = new BlockWriter(device, allocator, ashift, BlockTxg);
 
         // The filesystems: the files go to the dataset the target kernel mounts.
         bool compress = _options.Compression == ZfsCompression.Lz4;
@@ -156,6 +157,7 @@ public sealed class ZfsWriter : IFileSystemWriter
             ChildObjset = childObjset,
             UsedLz4 = writer.UsedLz4,
         });
+        device.Complete();
 
         if (destination.Length < geometry.PartitionSize)
         {

@@ -196,12 +196,13 @@ internal sealed class ZplWriter
             size = stream.Length;
             if (size != file.Size)
             {
-                throw HostFileChanged(file, size);
+                throw HostFileChanged(file, $"it is {size} bytes, but the plan recorded {file.Size}");
             }
 
             // Files up to one record are a single block of whole sectors; larger ones use full records.
             int blockSize = size <= RecordSize ? (int)Math.Max(512, (size + 511) / 512 * 512) : RecordSize;
             dnode.DataBlockSize = blockSize;
+            DateTime lastWrite = File.GetLastWriteTimeUtc(stream.SafeFileHandle);
             var holes = new HoleFinder(stream.SafeFileHandle, size);
             long pendingHoles = 0;
             for (long offset = 0; offset < size; offset += blockSize)
@@ -214,7 +215,8 @@ internal sealed class ZplWriter
                     stream.Position = offset;
                     ReadExactly(stream, file, _record.AsSpan(0, length), size);
                     _record.AsSpan(length, blockSize - length).Clear();
-                    pointer = _writer.Write(_record.AsSpan(0, blockSize), DmuObjectType.PlainFileContents, level: 0, fill: 1, _dataOptions);
+                    var source = new FileSource(stream.SafeFileHandle, offset, length, () => HostFileChanged(file, "it became shorter while its blocks were copied"));
+                    pointer = _writer.Write(_record.AsSpan(0, blockSize), DmuObjectType.PlainFileContents, level: 0, fill: 1, _dataOptions, source);
                 }
 
                 if (pointer.IsHole)
@@ -234,8 +236,11 @@ internal sealed class ZplWriter
             stream.Position = size;
             if (stream.Read(_record.AsSpan(0, 1)) != 0)
             {
-                throw HostFileChanged(file, stream.Length);
+                throw HostFileChanged(file, $"it grew past the {size} bytes the plan recorded");
             }
+
+            // Blocks may be copied from the file after this point, so check afterwards that it did not change.
+            _writer.VerifySource(stream.SafeFileHandle, size, lastWrite, () => HostFileChanged(file, "its size or modification time differs after its blocks were copied"));
         }
         catch (IOException exception)
         {
@@ -287,7 +292,7 @@ internal sealed class ZplWriter
             int read = stream.Read(destination[done..]);
             if (read == 0)
             {
-                throw HostFileChanged(file, stream.Position, expectedSize);
+                throw HostFileChanged(file, $"it ended after {stream.Position} of the {expectedSize} bytes the plan recorded");
             }
 
             done += read;
@@ -316,10 +321,11 @@ internal sealed class ZplWriter
         }
     }
 
-    private static ZfsWriteException HostFileChanged(GuestFile file, long actualSize, long? expectedSize = null) => new(new Diagnostic(
+    // The file's size or content no longer matches the plan; detail says what was seen.
+    private static ZfsWriteException HostFileChanged(GuestFile file, string detail) => new(new Diagnostic(
         ZfsDiagnosticCodes.HostFileChanged,
         DiagnosticSeverity.Error,
-        $"The host file '{file.HostPath}' for '{file.GuestPath}' is {actualSize} bytes, but the plan recorded {expectedSize ?? file.Size}; it changed while the image was built. Build again.",
+        $"The host file '{file.HostPath}' for '{file.GuestPath}' changed while the image was built: {detail}. Build again once it no longer changes.",
         file.Origin));
 
     private static ZfsWriteException Unreadable(GuestFile file, Exception exception) => new(
