@@ -254,6 +254,19 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Manifest_without_command_line()
+    {
+        using var temp = new TempDirectory();
+        File.Copy(HelloLibrary(temp), temp.Combine("app.so"));
+        File.WriteAllText(temp.Combine("usr.manifest"), "/app.so: app.so\n");
+
+        ProcessOutput result = ToolProcess.Run(temp.Path, "build", "usr.manifest");
+
+        AssertOneError(result, "OSV6011", "--cmdline");
+        AssertNoImage(temp.Path);
+    }
+
+    [Fact]
     public void Kernel_import_missing_folder()
     {
         using var temp = new TempDirectory();
