@@ -95,6 +95,16 @@ internal sealed class TestProject
         return new BuildResult(process, BuildResult.ReadLog(errorLog), BuildResult.ReadLog(warningLog), compilerRuns);
     }
 
+    /// <summary>Returns the 1-based line of the project file that contains <paramref name="text"/>.</summary>
+    /// <param name="text">Text that occurs on exactly one line, for example <c>&lt;OsvLibraries&gt;</c>.</param>
+    public int LineOf(string text)
+    {
+        string[] lines = File.ReadAllLines(ProjectFile);
+        int index = Array.FindIndex(lines, line => line.Contains(text, StringComparison.Ordinal));
+        Assert.True(index >= 0, $"'{text}' is not in {ProjectFile}.");
+        return index + 1;
+    }
+
     /// <summary>Returns the write time and SHA-256 of a file, to show that a build left it untouched.</summary>
     /// <param name="path">The file.</param>
     public static (DateTime WriteTime, string Sha256) Fingerprint(string path) =>

@@ -7,25 +7,30 @@ namespace Osv.Sdk.Tasks.Diagnostics;
 
 /// <summary>
 /// Logs the toolchain's diagnostics as MSBuild errors, warnings and messages with their OSVxxxx code, file,
-/// line and column. A diagnostic located in the generated osv.yaml is moved to the MSBuild project file and
-/// names the property or item the generated line came from.
+/// line and column. A diagnostic located in a file the SDK wrote (the generated osv.yaml, the linked file) is
+/// moved to the MSBuild project file, where the user can fix it; one in the generated osv.yaml also names the
+/// property or item the generated line came from.
 /// </summary>
 internal sealed class DiagnosticLogger
 {
     private readonly TaskLoggingHelper _log;
     private readonly string _projectFile;
     private readonly string? _generatedProjectFile;
+    private readonly HashSet<string> _outputFiles;
     private IReadOnlyDictionary<int, string>? _origins;
+    private ProjectFileLocator? _locator;
 
     /// <summary>Creates a logger.</summary>
     /// <param name="log">The task's logging helper.</param>
     /// <param name="projectFile">The MSBuild project file, for diagnostics without a location.</param>
     /// <param name="generatedProjectFile">The generated osv.yaml whose locations are mapped, or null.</param>
-    public DiagnosticLogger(TaskLoggingHelper log, string projectFile, string? generatedProjectFile = null)
+    /// <param name="outputFiles">Other files the build wrote, such as the linked file, whose locations move to the project file.</param>
+    public DiagnosticLogger(TaskLoggingHelper log, string projectFile, string? generatedProjectFile = null, IEnumerable<string>? outputFiles = null)
     {
         _log = log;
         _projectFile = projectFile;
         _generatedProjectFile = generatedProjectFile is null ? null : Path.GetFullPath(generatedProjectFile);
+        _outputFiles = new HashSet<string>((outputFiles ?? []).Where(f => f.Length > 0).Select(SafeFullPath), StringComparer.Ordinal);
     }
 
     /// <summary>Logs every diagnostic, in order.</summary>
@@ -68,18 +73,43 @@ internal sealed class DiagnosticLogger
             return (_projectFile, 0, 0, diagnostic.Message);
         }
 
-        if (_generatedProjectFile is null || !string.Equals(SafeFullPath(location.File), _generatedProjectFile, StringComparison.Ordinal))
+        string fullPath = SafeFullPath(location.File);
+        if (_outputFiles.Contains(fullPath))
+        {
+            // The message names the file, and an IDE would open a binary at its location. What the linked
+            // file needs at load time comes from the libraries it was linked with, so point at those.
+            (int line, int column) = Locator.Find("OsvLibraries");
+            return (_projectFile, line, column, diagnostic.Message);
+        }
+
+        if (_generatedProjectFile is null || !string.Equals(fullPath, _generatedProjectFile, StringComparison.Ordinal))
         {
             return (location.File, location.Line, location.Column, diagnostic.Message);
         }
 
-        // MSBuild does not tell a task where in the project a property or item was set, so the finding
-        // points at the project file and names the property or item.
+        // MSBuild does not tell a task where a property or item was set, so the finding points at the
+        // element of the project file that the generated line came from, when the project file has one.
         _origins ??= ReadOrigins();
-        string message = _origins.TryGetValue(location.Line, out string? origin)
-            ? $"{diagnostic.Message} (set by {origin})"
-            : diagnostic.Message;
-        return (_projectFile, 0, 0, message);
+        if (!_origins.TryGetValue(location.Line, out string? origin))
+        {
+            return (_projectFile, 0, 0, diagnostic.Message);
+        }
+
+        (int originLine, int originColumn) = FindOrigin(origin);
+        return (_projectFile, originLine, originColumn, $"{diagnostic.Message} (set by {origin})");
+    }
+
+    private ProjectFileLocator Locator => _locator ??= new ProjectFileLocator(_projectFile);
+
+    // Origins read "OsvFileSystem", "OsvFile 'data/a.txt'" or "OsvLinkGuestPath (the linked file)".
+    private (int Line, int Column) FindOrigin(string origin)
+    {
+        int space = origin.IndexOf(' ', StringComparison.Ordinal);
+        string name = space < 0 ? origin : origin[..space];
+        int quote = origin.IndexOf('\'', StringComparison.Ordinal);
+        int closing = quote < 0 ? -1 : origin.IndexOf('\'', quote + 1);
+        string? include = closing > quote ? origin[(quote + 1)..closing] : null;
+        return Locator.Find(name, include);
     }
 
     private IReadOnlyDictionary<int, string> ReadOrigins()

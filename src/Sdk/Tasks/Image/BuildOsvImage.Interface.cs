@@ -15,6 +15,12 @@ public sealed partial class BuildOsvImage
     [Required]
     public string ProjectFile { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The shared object or executable the project linked, or empty; findings located in it are shown at the
+    /// project file. Ex: <c>bin/Debug/hello.so</c>.
+    /// </summary>
+    public string LinkedFile { get; set; } = string.Empty;
+
     /// <summary>The folder that receives the image and its side outputs. Ex: <c>bin/Debug/</c>.</summary>
     [Required]
     public string OutputDirectory { get; set; } = string.Empty;

@@ -80,7 +80,8 @@ public sealed partial class BuildOsvImage : Microsoft.Build.Utilities.Task, ICan
             return false;
         }
 
-        new DiagnosticLogger(Log, ProjectFile, request.ProjectPath).LogAll(result.Diagnostics);
+        string[] outputs = LinkedFile.Length > 0 ? [Path.GetFullPath(LinkedFile, projectDirectory)] : [];
+        new DiagnosticLogger(Log, ProjectFile, request.ProjectPath, outputs).LogAll(result.Diagnostics);
         if (!result.Succeeded || result.ImagePath is null)
         {
             return false;
