@@ -135,16 +135,33 @@ public sealed class CompileTests(SdkEnvironment environment)
     [Fact]
     public async Task Clean_RemovesOutputs()
     {
-        TestProject project = TestProject.Create(environment, "clean", "<PropertyGroup><OsvCreateImage>false</OsvCreateImage></PropertyGroup>",
+        TestProject project = TestProject.Create(environment, "clean", string.Empty,
             ("main.c", MainSource), ("util.c", UtilSource), ("util.h", UtilHeader));
         BuildResult build = await project.BuildAsync();
         Assert.True(build.Succeeded, build.Process.Output);
+        Assert.True(File.Exists(project.ImagePath));
 
         BuildResult clean = await project.CleanAsync();
 
         Assert.True(clean.Succeeded, clean.Process.Output);
-        Assert.False(File.Exists(Path.Combine(project.OutputDirectory, "clean.so")));
+        Assert.Empty(Directory.GetFiles(project.OutputDirectory));
         Assert.Empty(Directory.GetFiles(Path.Combine(project.Directory, "obj"), "*.o", SearchOption.AllDirectories));
+        Assert.False(File.Exists(project.GeneratedProjectFile));
         Assert.True(File.Exists(Path.Combine(project.Directory, "main.c")));
+    }
+
+    [Fact]
+    public async Task SdkVersion_FromGlobalJson()
+    {
+        TestProject project = TestProject.Create(environment, "globaljson", "<PropertyGroup><OsvCreateImage>false</OsvCreateImage></PropertyGroup>",
+            ("main.c", MainSource), ("util.c", UtilSource), ("util.h", UtilHeader),
+            ("global.json", $$"""{ "msbuild-sdks": { "Osv.Sdk": "{{SdkEnvironment.PackageVersion}}" } }"""));
+        File.WriteAllText(project.ProjectFile, File.ReadAllText(project.ProjectFile).Replace(
+            $"Sdk=\"Osv.Sdk/{SdkEnvironment.PackageVersion}\"", "Sdk=\"Osv.Sdk\"", StringComparison.Ordinal));
+
+        BuildResult result = await project.BuildAsync();
+
+        Assert.True(result.Succeeded, result.Process.Output);
+        Assert.True(File.Exists(Path.Combine(project.OutputDirectory, "globaljson.so")));
     }
 }
