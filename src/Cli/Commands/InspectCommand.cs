@@ -22,12 +22,12 @@ internal static class InspectCommand
         var image = new Argument<string>("IMAGE") { Description = "The image file to read: raw, qcow2 or vmdk (detected from the file's first bytes)." };
         var cat = new Option<string?>("--cat")
         {
-            Description = "Write the content of one guest file to standard output, for example --cat /etc/fstab.",
+            Description = "Write the content of one guest file to standard output, for example --cat /etc/fstab. Default: none (list the files).",
             HelpName = "GUEST_PATH",
         };
         var extract = new Option<string?>("--extract", "-x")
         {
-            Description = "Copy the whole guest tree (or the subtree named by --path) into this host folder; it is created when missing.",
+            Description = "Copy the whole guest tree (or the subtree named by --path) into this host folder; it is created when missing. Default: none (list the files).",
             HelpName = "DIR",
         };
         var path = new Option<string?>("--path")
@@ -35,9 +35,9 @@ internal static class InspectCommand
             Description = "With --extract, the guest file or folder to copy. Default: / (everything).",
             HelpName = "GUEST_PATH",
         };
-        var cmdline = new Option<bool>("--cmdline") { Description = "Print only the command line stored in the image (nothing for a kernel-less disk)." };
-        var partitions = new Option<bool>("--partitions") { Description = "Print only the MBR partition table: index, type, start and size in bytes." };
-        var json = new Option<bool>("--json") { Description = "Print the summary, the partition table and the file list as JSON." };
+        var cmdline = new Option<bool>("--cmdline") { Description = "Print only the command line stored in the image (nothing for a kernel-less disk). Default: off." };
+        var partitions = new Option<bool>("--partitions") { Description = "Print only the MBR partition table: index, type, start and size in bytes. Default: off." };
+        var json = new Option<bool>("--json") { Description = "Print the summary, the partition table and the file list as JSON. Default: off." };
 
         var command = new Command("inspect", "Read an image back: its format, partition table, command line and file list with sizes and types; show one file or extract the tree.")
         {

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Osv.Diagnostics;
+using Osv.ImageBuilder;
+using Osv.ImageBuilder.Inspect;
 using Osv.ImageBuilder.Kernel;
 using Osv.ImageBuilder.Run;
 
@@ -52,7 +54,7 @@ internal static class RunCommand
             Description = "Stop the guest after this many seconds and exit with 1. Default: no limit.",
             HelpName = "SECONDS",
         };
-        var noNetwork = new Option<bool>("--no-network") { Description = "Boot without a network card. Default: a virtio-net card on qemu's user-mode network." };
+        var noNetwork = new Option<bool>("--no-network") { Description = "Boot without a network card. Default: off, so the guest gets a virtio-net card on qemu's user-mode network." };
         var qemu = new Option<string>("--qemu")
         {
             Description = "The qemu executable.",
@@ -94,7 +96,7 @@ internal static class RunCommand
             }
 
             string? kernelPath = ResolveKernel(parseResult.GetValue(kernel), console, out bool kernelError);
-            if (kernelError)
+            if (kernelError || (kernelPath is null && !HasKernel(imagePath, console)))
             {
                 return ExitCodes.Failed;
             }
@@ -156,6 +158,27 @@ internal static class RunCommand
         }
     }
 
+    // A kernel-less disk boots only with --kernel: the firmware would find no boot code and wait forever.
+    private static bool HasKernel(string imagePath, Output.CliConsole console)
+    {
+        try
+        {
+            using DiskImage disk = DiskImage.Open(imagePath);
+            if (disk.CommandLine is not null)
+            {
+                return true;
+            }
+
+            console.Error.WriteLine($"error OSV6106: '{imagePath}' is a kernel-less disk; pass an OSv kernel with --kernel PATH/loader-stripped.elf (or a kernel bundle folder).");
+            return false;
+        }
+        catch (Exception exception) when (exception is InvalidImageException or IOException or UnauthorizedAccessException)
+        {
+            console.Error.WriteLine($"error OSV6107: '{imagePath}' is not a valid OSv image: {exception.Message}");
+            return false;
+        }
+    }
+
     // The validator has already rejected invalid rules.
     private static List<PortForward> ParseForwards(string[]? rules)
     {
@@ -171,7 +194,7 @@ internal static class RunCommand
         return forwards;
     }
 
-    // A bundle folder stands for its kernel ELF; a file is used as it is.
+    // A bundle folder gives its kernel ELF; a file is used as it is.
     private static string? ResolveKernel(string? path, Output.CliConsole console, out bool failed)
     {
         failed = false;

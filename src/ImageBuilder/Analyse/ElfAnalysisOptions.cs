@@ -10,7 +10,7 @@ public sealed record ElfAnalysisOptions
     public bool AddMissingLibraries { get; init; } = true;
 
     /// <summary>
-    /// Gets the host folder that stands for <c>/</c> when libraries are searched, for example a Debian
+    /// Gets the host folder that is used as <c>/</c> when libraries are searched, for example a Debian
     /// tree made by debootstrap; null for the host's own root. Absolute symbolic links inside it are
     /// resolved inside it.
     /// </summary>

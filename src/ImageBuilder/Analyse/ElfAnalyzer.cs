@@ -5,9 +5,9 @@ using Osv.Plan;
 namespace Osv.ImageBuilder.Analyse;
 
 /// <summary>
-/// Checks every ELF file of an image plan against OSv's load rules before the image is written:
-/// classifies the files, checks them against the kernel profile, adds the libraries their DT_NEEDED
-/// entries name from the host, replays OSv's loader over the finished plan, and checks that every
+/// Checks every ELF file of an image plan against OSv's load rules before the image is written. It
+/// classifies the files and checks them against the kernel profile, adds from the host the libraries
+/// that DT_NEEDED entries name, replays OSv's loader over the finished plan, and checks that every
 /// undefined dynamic symbol has a definition. All findings are reported at once.
 /// </summary>
 public static class ElfAnalyzer
@@ -37,7 +37,7 @@ public static class ElfAnalyzer
         var catalog = new ElfCatalog();
         var tree = new GuestTree(plan);
 
-        // Complete the plan from the host first, so the simulation sees the finished image.
+        // Complete the plan from the host first, so the simulation runs on the finished image.
         var closureDiagnostics = new DiagnosticBag();
         HostClosure? closure = null;
         if (options.AddMissingLibraries)

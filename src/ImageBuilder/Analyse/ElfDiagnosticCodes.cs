@@ -2,8 +2,8 @@ namespace Osv.ImageBuilder.Analyse;
 
 /// <summary>
 /// The stable codes of the ELF analysis findings (the OSV2xxx range). Where a finding depends on whether
-/// a program loads the file, the severity is the one for a loaded file; a file no program loads gets a
-/// warning instead of an error, because OSv only fails when it loads it.
+/// a program loads the file, the severity given is the one for a loaded file. A file that no program
+/// loads gets a warning instead of an error, because OSv only fails when it loads the file.
 /// </summary>
 public static class ElfDiagnosticCodes
 {

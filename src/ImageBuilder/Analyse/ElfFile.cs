@@ -83,7 +83,7 @@ public sealed class ElfFile
     /// <summary>Gets whether DT_FLAGS_1 has DF_1_PIE, which OSv uses to tell a PIE from a shared library.</summary>
     public bool IsPieFlagSet => (Flags1 & ElfConstants.Flag1Pie) != 0;
 
-    /// <summary>Gets whether the object asks for all its symbols to be bound at load time (DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW).</summary>
+    /// <summary>Gets whether the object requests that all its symbols be bound at load time (DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW).</summary>
     public bool BindsNow { get; internal init; }
 
     /// <summary>Gets whether the object has a DT_GNU_HASH table; OSv skips hidden versions only when it looks up through it.</summary>

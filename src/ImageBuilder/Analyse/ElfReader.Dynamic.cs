@@ -1,4 +1,3 @@
-using System.Buffers;
 using ELFSharp.ELF.Sections;
 using ELFSharp.ELF.Segments;
 
@@ -126,8 +125,8 @@ internal sealed partial class ElfReader
         }
     }
 
-    // Maps a virtual address to a file offset through the PT_LOAD segment that holds it in the file,
-    // and returns how many bytes of that segment follow it.
+    // Maps a virtual address to a file offset through the PT_LOAD segment whose file content contains
+    // it, and returns how many bytes of that segment follow it.
     private static (ulong Offset, ulong Available) MapAddress(List<ElfSegment> segments, ulong address, string what)
     {
         foreach (ElfSegment segment in segments)
@@ -169,7 +168,7 @@ internal sealed partial class ElfReader
         }
 
         ReadOnlySpan<byte> bytes = Fetch(offset, size, $"the dynamic string table (DT_STRSZ {size})");
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)size));
+        byte[] buffer = RentBuffer<byte>(Math.Max(1, (int)size));
         bytes.CopyTo(buffer);
         dynamic.StringTableSize = size;
         return buffer;

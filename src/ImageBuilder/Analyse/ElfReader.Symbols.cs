@@ -1,4 +1,3 @@
-using System.Buffers;
 using ELFSharp.ELF.Sections;
 
 namespace Osv.ImageBuilder.Analyse;
@@ -39,7 +38,7 @@ internal sealed partial class ElfReader
         CheckCount(count, ElfLayout.VersionDefinition.Size, "DT_VERDEFNUM");
         for (ulong i = 0; i < count; i++)
         {
-            ReadOnlySpan<byte> entry = Fetch(offset, ElfLayout.VersionDefinition.Size, $"version definition {i}");
+            ReadOnlySpan<byte> entry = Fetch(offset, ElfLayout.VersionDefinition.Size, "version definition {0}", (long)i);
             ushort flags = U16(entry, ElfLayout.VersionDefinition.Flags);
             ushort index = U16(entry, ElfLayout.VersionDefinition.Index);
             ushort auxCount = U16(entry, ElfLayout.VersionDefinition.AuxCount);
@@ -54,10 +53,10 @@ internal sealed partial class ElfReader
             ulong auxOffset = offset + aux;
             for (int j = 0; j < auxCount; j++)
             {
-                ReadOnlySpan<byte> auxEntry = Fetch(auxOffset, ElfLayout.VersionDefinitionAux.Size, $"version definition {i} name {j}");
+                ReadOnlySpan<byte> auxEntry = Fetch(auxOffset, ElfLayout.VersionDefinitionAux.Size, "a name entry of version definition {0}", (long)i);
                 uint name = U32(auxEntry, ElfLayout.VersionDefinitionAux.Name);
                 uint auxNext = U32(auxEntry, ElfLayout.VersionDefinitionAux.Next);
-                names.Add(ReadString(strings, name, $"version definition {i}"));
+                names.Add(ReadString(strings, name, "version definition {0}", (long)i));
                 if (auxNext == 0)
                 {
                     break;
@@ -83,23 +82,23 @@ internal sealed partial class ElfReader
         CheckCount(count, ElfLayout.VersionNeed.Size, "DT_VERNEEDNUM");
         for (ulong i = 0; i < count; i++)
         {
-            ReadOnlySpan<byte> entry = Fetch(offset, ElfLayout.VersionNeed.Size, $"version requirement {i}");
+            ReadOnlySpan<byte> entry = Fetch(offset, ElfLayout.VersionNeed.Size, "version requirement {0}", (long)i);
             ushort auxCount = U16(entry, ElfLayout.VersionNeed.AuxCount);
             uint fileName = U32(entry, ElfLayout.VersionNeed.File);
             uint aux = U32(entry, ElfLayout.VersionNeed.AuxOffset);
             uint next = U32(entry, ElfLayout.VersionNeed.Next);
-            string file = ReadString(strings, fileName, $"version requirement {i}");
+            string file = ReadString(strings, fileName, "the file name of version requirement {0}", (long)i);
 
             var versions = new List<ElfNeededVersion>(auxCount);
             ulong auxOffset = offset + aux;
             for (int j = 0; j < auxCount; j++)
             {
-                ReadOnlySpan<byte> auxEntry = Fetch(auxOffset, ElfLayout.VersionNeedAux.Size, $"version requirement {i} entry {j}");
+                ReadOnlySpan<byte> auxEntry = Fetch(auxOffset, ElfLayout.VersionNeedAux.Size, "an entry of version requirement {0}", (long)i);
                 ushort flags = U16(auxEntry, ElfLayout.VersionNeedAux.Flags);
                 ushort index = U16(auxEntry, ElfLayout.VersionNeedAux.Other);
                 uint name = U32(auxEntry, ElfLayout.VersionNeedAux.Name);
                 uint auxNext = U32(auxEntry, ElfLayout.VersionNeedAux.Next);
-                string versionName = ReadString(strings, name, $"version requirement {i} of {file}");
+                string versionName = ReadString(strings, name, "a version name of version requirement {0}", (long)i);
                 versions.Add(new ElfNeededVersion(versionName, index, (flags & ElfConstants.VersionFlagWeak) != 0));
                 tables.ByIndex[index] = (versionName, file);
                 if (auxNext == 0)
@@ -168,7 +167,7 @@ internal sealed partial class ElfReader
             for (int i = 1; i < (int)count; i++)
             {
                 ReadOnlySpan<byte> entry = table.Slice(i * layout.Size, layout.Size);
-                string name = ReadString(strings, U32(entry, layout.Name), $"the name of dynamic symbol {i}");
+                string name = ReadString(strings, U32(entry, layout.Name), "the name of dynamic symbol {0}", i);
                 byte info = entry[layout.Info];
                 byte other = entry[layout.Other];
                 ElfSymbolVersion? version = versionIndexes is null ? null : ResolveVersion(versions, versionIndexes[i], name);
@@ -189,7 +188,7 @@ internal sealed partial class ElfReader
         {
             if (versionIndexes is not null)
             {
-                ArrayPool<ushort>.Shared.Return(versionIndexes);
+                ReturnBuffer(versionIndexes);
             }
         }
     }
@@ -204,7 +203,7 @@ internal sealed partial class ElfReader
 
         ulong offset = MapAddress(segments, address, "DT_VERSYM").Offset;
         ReadOnlySpan<byte> bytes = Fetch(offset, count * ElfLayout.VersionSymbol.Size, $".gnu.version ({count} entries)");
-        ushort[] indexes = ArrayPool<ushort>.Shared.Rent((int)count);
+        ushort[] indexes = RentBuffer<ushort>((int)count);
         for (int i = 0; i < (int)count; i++)
         {
             indexes[i] = U16(bytes, i * ElfLayout.VersionSymbol.Size);

@@ -122,8 +122,8 @@ internal sealed class GuestLoader
         _order.Add(loadedObject);
 
         // NOTE: OSv records the object under its path and soname only after its DT_NEEDED entries are
-        // loaded, so a DT_NEEDED cycle would recurse there; here the path is recorded first so that a
-        // cycle ends at the object already being loaded.
+        // loaded, so a DT_NEEDED cycle would recurse there. Here the path is recorded first, and a cycle
+        // ends at the object being loaded.
         _byName[canonical] = loadedObject;
         if (file.Kind != ElfKind.StaticExecutable && file.Soname != DynamicLinkerSoname(_profile))
         {

@@ -12,7 +12,7 @@ internal sealed class HostFileSystem
 
     private readonly string _root;
 
-    /// <param name="sysroot">The folder that stands for <c>/</c>, or null for the host's root.</param>
+    /// <param name="sysroot">The folder that is used as <c>/</c>, or null for the host's root.</param>
     public HostFileSystem(string? sysroot)
     {
         _root = string.IsNullOrEmpty(sysroot) ? "/" : Path.TrimEndingDirectorySeparator(Path.GetFullPath(sysroot));
@@ -22,7 +22,7 @@ internal sealed class HostFileSystem
         }
     }
 
-    /// <summary>Gets the host folder that stands for <c>/</c>.</summary>
+    /// <summary>Gets the host folder that is used as <c>/</c>.</summary>
     public string Root => _root;
 
     /// <summary>Returns the host path of <paramref name="path"/> seen from inside the sysroot, with no symbolic link resolved.</summary>

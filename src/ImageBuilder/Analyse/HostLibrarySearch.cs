@@ -28,7 +28,7 @@ internal sealed class HostLibrarySearch
         _options = options;
     }
 
-    /// <summary>One object of the chain that asks for a library: its facts and the host folder it was found in ($ORIGIN).</summary>
+    /// <summary>One object of the chain that requests a library: its facts and the host folder it was found in ($ORIGIN).</summary>
     internal sealed record Requester(ElfFile File, string OriginDirectory, Requester? LoadedBy);
 
     /// <summary>The outcome of one search.</summary>

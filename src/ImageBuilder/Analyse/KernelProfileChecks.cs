@@ -13,8 +13,8 @@ namespace Osv.ImageBuilder.Analyse;
 /// </summary>
 internal static class KernelProfileChecks
 {
-    // The program header types object::process_headers() of OSv (master of late 2026) accepts; any
-    // other type aborts the load with "Unknown p_type".
+    // The program header types that object::process_headers() of OSv (master of late 2026) accepts.
+    // Any other type aborts the load with "Unknown p_type".
     // NOTE: the kernel profile does not carry this list, so a kernel of another release may accept more.
     private static readonly HashSet<SegmentType> s_acceptedSegmentTypes =
     [

@@ -9,12 +9,12 @@ namespace Osv.ImageBuilder.Analyse;
 /// kernel's exports. Also checks the versions each object was linked against.
 /// </summary>
 /// <remarks>
-/// Severities: an unresolved function is a warning, because OSv binds functions called through the PLT
-/// lazily and only the first call fails; an unresolved data or thread-local symbol is an error, because
-/// OSv aborts on a missing TLS or copy relocation at load time and points other data references at an
-/// inaccessible page, so the first access faults. Weak undefined symbols may stay unresolved. A version
-/// mismatch is a warning: glibc refuses to start such a program, while OSv binds by name and ignores
-/// the version.
+/// An unresolved function is a warning, because OSv binds functions called through the PLT lazily and
+/// only the first call fails. An undefined reference of STT_NOTYPE counts as a function. An unresolved
+/// data or thread-local symbol is an error: OSv aborts on a missing TLS or copy relocation at load
+/// time, and it points other data references at an inaccessible page, so the first access faults.
+/// Weak undefined symbols may stay unresolved. A version mismatch is a warning, because glibc rejects
+/// such a program at startup while OSv binds by name and ignores the version.
 /// </remarks>
 internal sealed class SymbolCheck
 {
@@ -98,12 +98,12 @@ internal sealed class SymbolCheck
         }
 
         string kernel = _profile.ExportedSymbols is null ? "no library the kernel provides" : "the kernel does not export it";
-        string wanted = symbol.Version is { } version ? $"'{symbol.Name}' (version {version.Name} of {version.File})" : $"'{symbol.Name}'";
+        string required = symbol.Version is { } version ? $"'{symbol.Name}' (version {version.Name} of {version.File})" : $"'{symbol.Name}'";
         string message = symbol.Type switch
         {
-            ElfSymbolType.Tls => $"{seeker.GuestPath} needs the thread-local variable {wanted}, but no object it loads defines it and {kernel}; OSv aborts when it loads the object. Add the library that defines it to the image.",
-            ElfSymbolType.Object or ElfSymbolType.Common => $"{seeker.GuestPath} needs the variable {wanted}, but no object it loads defines it and {kernel}; OSv points the reference at an inaccessible page, so the first access faults. Add the library that defines it to the image.",
-            _ => $"{seeker.GuestPath} calls {wanted}, but no object it loads defines it and {kernel}; OSv fails with \"failed looking up symbol\" when it is first called. Add the library that defines it, or ignore this if the call is never made.",
+            ElfSymbolType.Tls => $"{seeker.GuestPath} needs the thread-local variable {required}, but no object it loads defines it and {kernel}; OSv aborts when it loads the object. Add the library that defines it to the image.",
+            ElfSymbolType.Object or ElfSymbolType.Common => $"{seeker.GuestPath} needs the variable {required}, but no object it loads defines it and {kernel}; OSv points the reference at an inaccessible page, so the first access faults. Add the library that defines it to the image.",
+            _ => $"{seeker.GuestPath} calls {required}, but no object it loads defines it and {kernel}; OSv fails with \"failed looking up symbol\" when it is first called. Add the library that defines it, or ignore this if the call is never made.",
         };
         diagnostics.Add(new Diagnostic(code, isData ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, message, GuestLoader.LocationOf(seeker))
         {
@@ -114,12 +114,12 @@ internal sealed class SymbolCheck
     // A versioned reference should bind to a definition of the same version, when the provider has versions.
     private void CheckBoundVersion(GuestLoader.LoadedObject seeker, ElfSymbol symbol, GuestLoader.LoadedObject provider, SymbolScope providerScope, ElfSymbol definition, HashSet<(string File, string Version)> missingVersions, DiagnosticBag diagnostics)
     {
-        if (symbol.Version is not { } wanted || !providerScope.HasVersionDefinitions || definition.Version?.Name == wanted.Name)
+        if (symbol.Version is not { } required || !providerScope.HasVersionDefinitions || definition.Version?.Name == required.Name)
         {
             return;
         }
 
-        if (missingVersions.Contains((wanted.File ?? string.Empty, wanted.Name)) || !_reported.Add($"{ElfDiagnosticCodes.VersionMismatch}|{seeker.GuestPath}|{symbol}"))
+        if (missingVersions.Contains((required.File ?? string.Empty, required.Name)) || !_reported.Add($"{ElfDiagnosticCodes.VersionMismatch}|{seeker.GuestPath}|{symbol}"))
         {
             return;
         }
@@ -128,7 +128,7 @@ internal sealed class SymbolCheck
         diagnostics.Add(new Diagnostic(
             ElfDiagnosticCodes.VersionMismatch,
             DiagnosticSeverity.Warning,
-            $"{seeker.GuestPath} was linked against {symbol.Name}@{wanted.Name} from {wanted.File}, but OSv binds it to {bound} in {provider.GuestPath}, because it ignores versions; the two may differ in behaviour. Put the library version the object was built against into the image.",
+            $"{seeker.GuestPath} was linked against {symbol.Name}@{required.Name} from {required.File}, but OSv binds it to {bound} in {provider.GuestPath}, because it ignores versions; the two may differ in behaviour. Put the library version the object was built against into the image.",
             GuestLoader.LocationOf(seeker))
         {
             Chain = [.. seeker.Chain, provider.GuestPath],

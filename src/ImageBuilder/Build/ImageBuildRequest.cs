@@ -1,4 +1,5 @@
 using Osv.ImageBuilder.FileSystems;
+using Osv.Manifests.Project;
 
 namespace Osv.ImageBuilder.Build;
 
@@ -10,6 +11,12 @@ public sealed record ImageBuildRequest
     /// (then <see cref="CommandLine"/> is required).
     /// </summary>
     public required string ProjectPath { get; init; }
+
+    /// <summary>
+    /// Gets a project the caller has already loaded with <see cref="OsvProjectLoader"/>; when set, it is
+    /// built instead of reading <see cref="ProjectPath"/>, which then only names the project in messages.
+    /// </summary>
+    public OsvProject? Project { get; init; }
 
     /// <summary>
     /// Gets the folder that receives the image and the side outputs, overriding the project's; it is

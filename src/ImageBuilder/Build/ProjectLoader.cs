@@ -17,6 +17,11 @@ internal static class ProjectLoader
     /// <summary>Loads and expands the project; returns null when errors were reported.</summary>
     public static ProjectInput? Load(ImageBuildRequest request, DiagnosticBag diagnostics)
     {
+        if (request.Project is { } loaded)
+        {
+            return FromProject(loaded, diagnostics);
+        }
+
         string path = request.ProjectPath;
         if (Directory.Exists(path))
         {
@@ -82,6 +87,12 @@ internal static class ProjectLoader
                 new SourceLocation(path));
         }
 
+        return FromProject(project, diagnostics);
+    }
+
+    // Builds the plan and the command line of a loaded project.
+    private static ProjectInput FromProject(OsvProject project, DiagnosticBag diagnostics)
+    {
         ImagePlan plan = project.BuildPlan(diagnostics);
         string? commandLine = project.BuildCommandLine(diagnostics);
         return new ProjectInput

@@ -1,19 +1,17 @@
 using System.Buffers.Binary;
-using System.Reflection;
 using Osv.ImageBuilder.FileSystems;
 using Osv.ImageBuilder.FileSystems.Rofs;
+using Osv.ImageBuilder.FileSystems.Zfs;
 
 namespace Osv.ImageBuilder.Inspect;
 
 /// <summary>
 /// The filesystem readers <see cref="DiskImage.OpenFileSystem"/> chooses from, each with a probe that
 /// recognises its filesystem from the partition's first bytes. ROFS is built in; ZFS is recognised by
-/// the uberblock magic of its first label and opened by the reader registered for it.
+/// an uberblock magic in its first label and opened by the reader registered for it.
 /// </summary>
 /// <remarks>
-/// A ZFS reader registers itself with <see cref="Register"/>. Until one does, a reader class named
-/// <c>Osv.ImageBuilder.FileSystems.Zfs.ZfsReader</c> in this assembly with a constructor taking
-/// <c>(Stream, bool leaveOpen)</c> or <c>(Stream)</c> is used when present.
+/// <see cref="Register"/> replaces the reader of a filesystem, for example to read another dataset.
 /// </remarks>
 public static class FileSystemReaders
 {
@@ -23,13 +21,15 @@ public static class FileSystemReaders
     /// <summary>The offset of the uberblock ring inside a vdev label.</summary>
     public const long ZfsUberblockRingOffset = 128 * 1024;
 
-    private const string ZfsReaderTypeName = "Osv.ImageBuilder.FileSystems.Zfs.ZfsReader";
+    // The size of the uberblock ring, and of its smallest slot (1 << UBERBLOCK_SHIFT in vdev_impl.h).
+    private const int ZfsUberblockRingLength = 128 * 1024;
+    private const int ZfsMinimumUberblockSlot = 1024;
 
     private static readonly object Gate = new();
     private static readonly List<Registration> Registrations =
     [
         new(FileSystemKind.Rofs, RofsReader.IsRofs, partition => new RofsReader(partition, leaveOpen: false)),
-        new(FileSystemKind.Zfs, IsZfs, OpenZfsByName),
+        new(FileSystemKind.Zfs, IsZfs, partition => new ZfsReader(partition, leaveOpen: false)),
     ];
 
     /// <summary>Registers a reader; a later registration for the same kind replaces the earlier one.</summary>
@@ -48,22 +48,39 @@ public static class FileSystemReaders
         }
     }
 
-    /// <summary>Returns whether <paramref name="partition"/> has a ZFS label: the uberblock magic in either byte order.</summary>
+    /// <summary>
+    /// Returns whether <paramref name="partition"/> has a ZFS label: the uberblock magic, in either byte
+    /// order, in any slot of the first label's uberblock ring.
+    /// </summary>
+    /// <remarks>
+    /// A pool writes uberblock number txg into slot txg modulo the slot count, so slot 0 is empty in
+    /// most pools (OSv's own images among them) and every slot must be probed. Slots are 1 KiB or
+    /// larger powers of two, so probing each 1 KiB step finds them for any ashift.
+    /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="partition"/> is null.</exception>
     public static bool IsZfs(Stream partition)
     {
         ArgumentNullException.ThrowIfNull(partition);
-        if (partition.Length < ZfsUberblockRingOffset + sizeof(ulong))
+        if (partition.Length < ZfsUberblockRingOffset + ZfsUberblockRingLength)
         {
             return false;
         }
 
-        Span<byte> magic = stackalloc byte[sizeof(ulong)];
+        byte[] ring = new byte[ZfsUberblockRingLength];
         partition.Position = ZfsUberblockRingOffset;
-        partition.ReadExactly(magic);
+        partition.ReadExactly(ring);
         partition.Position = 0;
-        return BinaryPrimitives.ReadUInt64LittleEndian(magic) == ZfsUberblockMagic
-            || BinaryPrimitives.ReadUInt64BigEndian(magic) == ZfsUberblockMagic;
+        for (int slot = 0; slot < ring.Length; slot += ZfsMinimumUberblockSlot)
+        {
+            ReadOnlySpan<byte> magic = ring.AsSpan(slot, sizeof(ulong));
+            if (BinaryPrimitives.ReadUInt64LittleEndian(magic) == ZfsUberblockMagic
+                || BinaryPrimitives.ReadUInt64BigEndian(magic) == ZfsUberblockMagic)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Finds the reader for a partition and opens it; the reader owns the stream.
@@ -85,35 +102,6 @@ public static class FileSystemReaders
         }
 
         throw new InvalidImageException("Partition 2 contains no known filesystem: no ROFS superblock at its start and no ZFS label.");
-    }
-
-    // Opens ZFS with the project's reader when it is part of this assembly.
-    private static IFileSystemReader OpenZfsByName(Stream partition)
-    {
-        Type? type = typeof(FileSystemReaders).Assembly.GetType(ZfsReaderTypeName);
-        if (type is null || !typeof(IFileSystemReader).IsAssignableFrom(type))
-        {
-            throw new NotSupportedException("Partition 2 contains a ZFS pool, but this build has no ZFS reader; inspect it with 'zdb -l'.");
-        }
-
-        try
-        {
-            if (type.GetConstructor([typeof(Stream), typeof(bool)]) is { } withLeaveOpen)
-            {
-                return (IFileSystemReader)withLeaveOpen.Invoke([partition, false]);
-            }
-
-            if (type.GetConstructor([typeof(Stream)]) is { } plain)
-            {
-                return (IFileSystemReader)plain.Invoke([partition]);
-            }
-        }
-        catch (TargetInvocationException exception) when (exception.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception.InnerException).Throw();
-        }
-
-        throw new NotSupportedException($"{ZfsReaderTypeName} has no constructor taking (Stream, bool) or (Stream).");
     }
 
     private sealed record Registration(FileSystemKind Kind, Func<Stream, bool> Probe, Func<Stream, IFileSystemReader> Open);

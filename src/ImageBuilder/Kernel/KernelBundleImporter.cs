@@ -1,23 +1,32 @@
-using System.Text.RegularExpressions;
-using ELFSharp.ELF;
-using ELFSharp.ELF.Sections;
-using ELFSharp.ELF.Segments;
 using Osv.Diagnostics;
 using Osv.ImageBuilder.FileSystems;
+using Osv.ImageBuilder.Kernel.Import;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
 namespace Osv.ImageBuilder.Kernel;
 
 /// <summary>
-/// Makes a kernel bundle from an OSv build folder (<c>build/release</c>): it copies loader.img,
-/// loader-stripped.elf and the base files, reads the kernel's dynamic symbol table, load range and
-/// machine with ELFSharp, copies the headers from the source tree's include folder, and writes
+/// Makes a kernel bundle from an OSv build folder (<c>build/release</c>): it copies loader.img and
+/// loader-stripped.elf, reads the kernel's dynamic symbols and load range from the ELF, the filesystems
+/// it can mount from the bootfs linked into loader.elf, the version and configuration from the build's
+/// generated headers, the base files from OSv's usr manifest skeletons, copies the headers, and writes
 /// <c>osv-kernel.yaml</c>.
 /// </summary>
-public static partial class KernelBundleImporter
+public static class KernelBundleImporter
 {
     private const string SymbolsFileName = "exported-symbols.txt";
+    private const string BootImageName = "loader.img";
+    private const string KernelElfName = "loader-stripped.elf";
+    private const string UnstrippedKernelElfName = "loader.elf";
+    private const string FilesFolder = "files";
+
+    // The ZFS driver a kernel loads from its bootfs before it can mount ZFS (libsolaris_path in loader.cc).
+    private const string ZfsModuleGuestPath = "/usr/lib/fs/libsolaris.so";
+
+    // A libstdc++ object that a kernel built with conf_hide_symbols=0 exports; used only when the
+    // build has no generated kernel_config_hide_symbols.h.
+    private const string LibstdcxxMarkerSymbol = "_ZSt4cout";
 
     /// <summary>Imports the build in <paramref name="osvBuildDirectory"/> into <paramref name="outputDirectory"/>.</summary>
     /// <param name="osvBuildDirectory">An OSv build output folder, such as <c>osv/build/release</c>; the source tree is taken to be two levels up.</param>
@@ -25,19 +34,30 @@ public static partial class KernelBundleImporter
     /// <param name="diagnostics">Receives OSV50xx errors for missing outputs and warnings for optional files that were not found.</param>
     /// <returns>The loaded bundle, or null when errors were reported.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public static KernelBundle? Import(string osvBuildDirectory, string outputDirectory, DiagnosticBag diagnostics)
+    public static KernelBundle? Import(string osvBuildDirectory, string outputDirectory, DiagnosticBag diagnostics) =>
+        Import(osvBuildDirectory, outputDirectory, new KernelImportOptions(), diagnostics);
+
+    /// <summary>Imports the build in <paramref name="osvBuildDirectory"/> into <paramref name="outputDirectory"/>.</summary>
+    /// <param name="osvBuildDirectory">An OSv build output folder, such as <c>osv/build/release</c>.</param>
+    /// <param name="outputDirectory">The bundle folder to create; files already there are replaced.</param>
+    /// <param name="options">The source tree and the libgcc_s folder, when they are not where the build folder records them.</param>
+    /// <param name="diagnostics">Receives OSV50xx errors for missing outputs and warnings for optional files that were not found.</param>
+    /// <returns>The loaded bundle, or null when errors were reported.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public static KernelBundle? Import(string osvBuildDirectory, string outputDirectory, KernelImportOptions options, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(osvBuildDirectory);
         ArgumentNullException.ThrowIfNull(outputDirectory);
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(diagnostics);
         string build = Path.GetFullPath(osvBuildDirectory);
         string output = Path.GetFullPath(outputDirectory);
-        string source = Path.GetFullPath(Path.Combine(build, "..", ".."));
+        string source = Path.GetFullPath(options.SourceDirectory ?? Path.Combine(build, "..", ".."));
 
         // The two outputs without which there is no kernel.
-        string loaderImage = Path.Combine(build, "loader.img");
-        string kernelElf = Path.Combine(build, "loader-stripped.elf");
-        foreach (string required in new[] { loaderImage, kernelElf })
+        string bootImage = Path.Combine(build, BootImageName);
+        string kernelElf = Path.Combine(build, KernelElfName);
+        foreach (string required in new[] { bootImage, kernelElf })
         {
             if (!File.Exists(required))
             {
@@ -53,36 +73,54 @@ public static partial class KernelBundleImporter
             return null;
         }
 
-        KernelFacts? facts = ReadKernelFacts(kernelElf, diagnostics);
+        // What the kernel is: its ELF facts, the filesystems its bootfs lets it mount, its configuration.
+        KernelElfFacts? facts = KernelElfFacts.Read(kernelElf, diagnostics);
         if (facts is null)
         {
             return null;
         }
 
+        string? version = OsvBuildFolder.ReadVersion(build) ?? facts.Version;
+        List<FileSystemKind> fileSystems = ReadFileSystems(build, diagnostics);
+        bool hidesSymbols = OsvBuildFolder.ReadHidesSymbols(build) ?? !facts.ExportedSymbols.Contains(LibstdcxxMarkerSymbol);
+        string libgccDirectory = options.LibgccDirectory ?? OsvBuildFolder.ReadLibgccDirectory(build) ?? string.Empty;
+        if (libgccDirectory.Length == 0)
+        {
+            diagnostics.Warning(
+                KernelDiagnosticCodes.MissingBuildOutput,
+                $"The build has no usr.manifest that names libgcc_s.so.1, so images made with this bundle lack {OsvBuildFolder.LibgccGuestPath}; give the folder of libgcc_s.so.1 (gcc -print-file-name=libgcc_s.so.1).",
+                new SourceLocation(build));
+        }
+
+        // The base files of every filesystem the kernel mounts, merged into one list.
+        var collector = new BaseFileCollector(build, source, libgccDirectory.Length == 0 ? null : libgccDirectory, diagnostics);
+        List<(BaseFileSource File, List<FileSystemKind> FileSystems)> baseFiles =
+            BaseFileMerge.Merge(fileSystems.Select(f => (f, collector.Collect(f))).ToList());
+
         try
         {
             Directory.CreateDirectory(output);
-            File.Copy(loaderImage, Path.Combine(output, "loader.img"), overwrite: true);
-            File.Copy(kernelElf, Path.Combine(output, "loader-stripped.elf"), overwrite: true);
-            File.WriteAllLines(Path.Combine(output, SymbolsFileName), facts.Symbols);
+            File.Copy(bootImage, Path.Combine(output, BootImageName), overwrite: true);
+            File.Copy(kernelElf, Path.Combine(output, KernelElfName), overwrite: true);
+            File.WriteAllLines(Path.Combine(output, SymbolsFileName), facts.ExportedSymbols);
 
             var description = new KernelBundleDescription
             {
                 FormatVersion = 1,
-                Name = facts.Version ?? Path.GetFileName(Path.GetDirectoryName(build + Path.DirectorySeparatorChar)!),
-                OsvVersion = facts.Version ?? ReadVersion(build),
+                Name = version ?? Path.GetFileName(build.TrimEnd(Path.DirectorySeparatorChar)),
+                OsvVersion = version,
                 Architecture = facts.Architecture,
                 Machine = facts.Machine,
                 AcceptedElfTypes = ["dyn", "exec"],
                 KernelAddress = new KernelBundleDescription.AddressRange { Start = $"0x{facts.Start:X}", End = $"0x{facts.End:X}" },
-                BootImage = "loader.img",
-                KernelElf = "loader-stripped.elf",
+                BootImage = BootImageName,
+                KernelElf = KernelElfName,
                 CommandLine = new KernelBundleDescription.CommandLineArea { Offset = KernelBundle.Generic.CommandLineOffset, MaxBytes = KernelBundle.Generic.CommandLineMaxBytes },
-                Filesystems = ["rofs", "zfs"],
-                Zfs = new KernelBundleDescription.ZfsLayout { Pool = KernelBundle.Generic.ZfsPool, RootDataset = KernelBundle.Generic.ZfsRootDataset },
-                ProvidedSonames = [.. KernelBundle.Generic.Profile.ProvidedSonames.Order(StringComparer.Ordinal)],
+                Filesystems = [.. fileSystems.Select(Lowercase)],
+                Zfs = new KernelBundleDescription.ZfsLayout { Pool = KernelBundle.Generic.ZfsPool, RootDataset = facts.MountsZfsChildDataset ? KernelBundle.Generic.ZfsPool + "/zfs" : KernelBundle.Generic.ZfsPool },
+                ProvidedSonames = ProvidedSonames(facts.Architecture, hidesSymbols),
                 ExportedSymbols = SymbolsFileName,
-                BaseFiles = CopyBaseFiles(build, source, output, diagnostics),
+                BaseFiles = CopyBaseFiles(baseFiles, fileSystems, output),
                 Headers = CopyHeaders(source, output, diagnostics),
             };
 
@@ -102,153 +140,87 @@ public static partial class KernelBundleImporter
         return KernelBundle.Load(output, diagnostics);
     }
 
-    // Reads the machine, load range and exported symbols of the kernel ELF.
-    private static KernelFacts? ReadKernelFacts(string kernelElf, DiagnosticBag diagnostics)
+    // Every kernel mounts ROFS (fs/rofs is always linked in); ZFS needs the driver in the kernel's bootfs.
+    private static List<FileSystemKind> ReadFileSystems(string build, DiagnosticBag diagnostics)
     {
-        var location = new SourceLocation(kernelElf);
-        if (!ELFReader.TryLoad(kernelElf, out IELF? elf) || elf is null)
+        string unstripped = Path.Combine(build, UnstrippedKernelElfName);
+        IReadOnlyList<string>? bootfs = null;
+        if (File.Exists(unstripped))
         {
-            diagnostics.Error(KernelDiagnosticCodes.InvalidKernelElf, $"'{kernelElf}' is not an ELF file; use loader-stripped.elf from the OSv build.", location);
-            return null;
+            bootfs = KernelBootfs.ReadFiles(unstripped, diagnostics);
+        }
+        else
+        {
+            diagnostics.Warning(
+                KernelDiagnosticCodes.MissingBuildOutput,
+                $"'{unstripped}' does not exist, so the files linked into the kernel are unknown and the bundle assumes it mounts rofs and zfs.",
+                new SourceLocation(build));
         }
 
-        using (elf)
-        {
-            if (elf.Class != Class.Bit64 || elf is not ELF<ulong> elf64)
-            {
-                diagnostics.Error(KernelDiagnosticCodes.InvalidKernelElf, $"'{kernelElf}' is not a 64-bit ELF file; OSv kernels are 64-bit.", location);
-                return null;
-            }
-
-            ulong start = ulong.MaxValue;
-            ulong end = 0;
-            foreach (Segment<ulong> segment in elf64.Segments)
-            {
-                if (segment.Type == SegmentType.Load)
-                {
-                    start = Math.Min(start, segment.Address);
-                    end = Math.Max(end, segment.Address + segment.Size);
-                }
-            }
-
-            if (end == 0)
-            {
-                diagnostics.Error(KernelDiagnosticCodes.InvalidKernelElf, $"'{kernelElf}' has no PT_LOAD segment, so its address range is unknown.", location);
-                return null;
-            }
-
-            var symbols = new SortedSet<string>(StringComparer.Ordinal);
-            if (((IELF)elf64).TryGetSection(".dynsym", out ISection? section) && section is ISymbolTable table)
-            {
-                foreach (ISymbolEntry symbol in table.Entries)
-                {
-                    bool defined = !symbol.IsPointedIndexSpecial || (symbol is SymbolEntry<ulong> entry64 && entry64.SpecialPointedSectionIndex == SpecialSectionIndex.Absolute);
-                    bool exported = symbol.Binding is SymbolBinding.Global or SymbolBinding.Weak && symbol.Visibility == SymbolVisibility.Default;
-                    if (defined && exported && symbol.Name.Length > 0)
-                    {
-                        symbols.Add(symbol.Name);
-                    }
-                }
-            }
-            else
-            {
-                diagnostics.Warning(KernelDiagnosticCodes.InvalidKernelElf, $"'{kernelElf}' has no .dynsym section, so the bundle lists no exported symbols and symbol checks are skipped.", location);
-            }
-
-            int machine = (int)elf64.Machine;
-            string architecture = elf64.Machine switch
-            {
-                Machine.AMD64 => "x86_64",
-                Machine.AArch64 => "aarch64",
-                _ => elf64.Machine.ToString().ToLowerInvariant(),
-            };
-            return new KernelFacts(architecture, machine, start, end, [.. symbols], Version: null);
-        }
+        return bootfs is null || bootfs.Contains(ZfsModuleGuestPath)
+            ? [FileSystemKind.Zfs, FileSystemKind.Rofs]
+            : [FileSystemKind.Rofs];
     }
 
-    // Reads OSV_VERSION from the generated version header, when the build has one.
-    private static string? ReadVersion(string build)
+    // The sonames the kernel registers as its own (supplied_modules in core/elf.cc, program::program).
+    private static List<string> ProvidedSonames(string architecture, bool hidesSymbols)
     {
-        string header = Path.Combine(build, "gen", "include", "osv", "version.h");
-        if (!File.Exists(header))
+        var sonames = new SortedSet<string>(KernelBundle.Generic.Profile.ProvidedSonames, StringComparer.Ordinal);
+        if (architecture == "aarch64")
         {
-            return null;
+            // linux_dl_soname in include/osv/elf.hh; the musl names are x86-64 only.
+            sonames.Remove("ld-linux-x86-64.so.2");
+            sonames.Remove("libc.musl-x86_64.so.1");
+            sonames.Remove("ld-musl-x86_64.so.1");
+            sonames.Add("ld-linux-aarch64.so.1");
         }
 
-        Match match = VersionPattern().Match(File.ReadAllText(header));
-        return match.Success ? match.Groups[1].Value : null;
+        // NOTE: core/elf.cc also registers libboost_system.so.1.55.0 when the kernel was built against
+        // Boost older than 1.69 without hidden symbols. The build does not record the Boost version.
+        if (!hidesSymbols)
+        {
+            sonames.Add("libstdc++.so.6");
+        }
+
+        return [.. sonames];
     }
 
-    // Copies the build's base files and the fstab variants into files/ and lists them.
-    private static List<KernelBundleDescription.BaseFile> CopyBaseFiles(string build, string source, string output, DiagnosticBag diagnostics)
+    // Copies the base files into files/ and describes them; an entry that applies to every filesystem
+    // of the kernel names none.
+    private static List<KernelBundleDescription.BaseFile> CopyBaseFiles(List<(BaseFileSource File, List<FileSystemKind> FileSystems)> files, List<FileSystemKind> kernelFileSystems, string output)
     {
         var result = new List<KernelBundleDescription.BaseFile>();
-        string files = Path.Combine(output, "files");
-        Directory.CreateDirectory(files);
-
-        // Build outputs: (guest path, candidates in the build folder, filesystems), in the order of OSv's usr manifests.
-        (string Guest, string[] Candidates, string[] FileSystems)[] outputs =
-        [
-            ("/libenviron.so", ["libenviron.so"], []),
-            ("/tools/mount-fs.so", ["tools/mount/mount-fs.so", "tools/mount-fs.so"], ["zfs", "ramfs"]),
-            ("/tools/umount.so", ["tools/mount/umount.so", "tools/umount.so"], ["zfs", "ramfs"]),
-        ];
-        foreach ((string guest, string[] candidates, string[] fileSystems) in outputs)
-        {
-            string? found = candidates.Select(c => Path.Combine(build, c)).FirstOrDefault(File.Exists);
-            if (found is null)
-            {
-                diagnostics.Warning(
-                    KernelDiagnosticCodes.MissingBuildOutput,
-                    $"The build has no {string.Join(" or ", candidates)}, so images made with this bundle lack {guest}; build OSv with its default modules to get it.",
-                    new SourceLocation(build));
-                continue;
-            }
-
-            string relative = "files" + guest;
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(output, relative))!);
-            File.Copy(found, Path.Combine(output, relative), overwrite: true);
-            result.Add(new KernelBundleDescription.BaseFile { Guest = guest, Host = relative, Filesystems = fileSystems.Length == 0 ? null : [.. fileSystems] });
-        }
-
-        // /etc/hosts, the /etc/mnttab link, and the fstab variants from the source tree's static/etc, or
-        // the generic profile's copies when the source tree is not beside the build.
-        string staticEtc = Path.Combine(source, "static", "etc");
-        foreach (KernelBaseFile generic in KernelBundle.Generic.BaseFiles)
+        var usedNames = new HashSet<string>(StringComparer.Ordinal);
+        var guestCounts = files.CountBy(f => f.File.GuestPath, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        foreach ((BaseFileSource file, List<FileSystemKind> fileSystems) in files)
         {
             var entry = new KernelBundleDescription.BaseFile
             {
-                Guest = generic.GuestPath,
-                Filesystems = generic.FileSystems.Count == 0 ? null : [.. generic.FileSystems.Select(f => f.ToString().ToLowerInvariant())],
+                Guest = file.GuestPath,
+                Filesystems = kernelFileSystems.All(fileSystems.Contains) ? null : [.. fileSystems.Select(Lowercase)],
             };
-            switch (generic.Kind)
+            switch (file.Kind)
             {
                 case KernelBaseFileKind.Symlink:
-                    entry.Link = generic.Source;
+                    entry.Link = file.LinkTarget;
                     break;
                 case KernelBaseFileKind.Directory:
                     entry.Directory = true;
                     break;
                 default:
-                    string staticName = generic.GuestPath switch
+                    string relative = ChooseFileName(file, guestCounts[file.GuestPath] > 1, usedNames);
+                    string destination = Path.Combine(output, relative);
+                    Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+                    if (file.Kind == KernelBaseFileKind.Content)
                     {
-                        "/etc/fstab" when generic.AppliesTo(FileSystemKind.Rofs) => "fstab_rofs",
-                        "/etc/fstab" => "fstab",
-                        _ => Path.GetFileName(generic.GuestPath),
-                    };
-                    string staticPath = Path.Combine(staticEtc, staticName);
-                    string relative = Path.Combine("files", "etc", staticName);
-                    Directory.CreateDirectory(Path.Combine(files, "etc"));
-                    if (File.Exists(staticPath))
-                    {
-                        File.Copy(staticPath, Path.Combine(output, relative), overwrite: true);
+                        File.WriteAllText(destination, file.Content);
                     }
                     else
                     {
-                        File.WriteAllText(Path.Combine(output, relative), generic.Source);
+                        File.Copy(file.HostPath!, destination, overwrite: true);
                     }
 
-                    entry.Host = relative.Replace('\\', '/');
+                    entry.Host = relative;
                     break;
             }
 
@@ -258,7 +230,27 @@ public static partial class KernelBundleImporter
         return result;
     }
 
-    // Copies the source tree's include folder, when it is beside the build.
+    // Names a base file's copy files/GUEST. Variants of one guest path (the fstab of each filesystem)
+    // are named files/GUEST_DIR/HOST_NAME instead, with a number added when that is taken too.
+    private static string ChooseFileName(BaseFileSource file, bool hasVariants, HashSet<string> usedNames)
+    {
+        string preferred = FilesFolder + file.GuestPath;
+        if (hasVariants && file.HostPath is not null)
+        {
+            preferred = FilesFolder + Path.GetDirectoryName(file.GuestPath)!.TrimEnd('/') + "/" + Path.GetFileName(file.HostPath);
+        }
+
+        string chosen = preferred;
+        for (int number = 2; usedNames.Contains(chosen); number++)
+        {
+            chosen = $"{preferred}.{number}";
+        }
+
+        usedNames.Add(chosen);
+        return chosen;
+    }
+
+    // Copies the source tree's include folder, when it is there.
     private static List<string>? CopyHeaders(string source, string output, DiagnosticBag diagnostics)
     {
         string include = Path.Combine(source, "include");
@@ -266,23 +258,37 @@ public static partial class KernelBundleImporter
         {
             diagnostics.Warning(
                 KernelDiagnosticCodes.MissingBuildOutput,
-                $"'{include}' does not exist, so the bundle has no OSv headers; import from build/release inside an OSv source tree to include them.");
+                $"'{include}' does not exist, so the bundle has no OSv headers; give the OSv source tree the build was made from.");
             return null;
         }
 
+        // Links to musl's headers are copied as files; OSv's own tree has links whose target is gone
+        // (api/x64/bits/endian.h in v0.57.0), which are skipped.
         string target = Path.Combine(output, "include");
+        var dangling = new List<string>();
         foreach (string file in Directory.EnumerateFiles(include, "*", SearchOption.AllDirectories))
         {
-            string destination = Path.Combine(target, Path.GetRelativePath(include, file));
+            string relative = Path.GetRelativePath(include, file);
+            if (new FileInfo(file).LinkTarget is not null && new FileInfo(file).ResolveLinkTarget(returnFinalTarget: true) is not { Exists: true })
+            {
+                dangling.Add(relative);
+                continue;
+            }
+
+            string destination = Path.Combine(target, relative);
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             File.Copy(file, destination, overwrite: true);
+        }
+
+        if (dangling.Count > 0)
+        {
+            diagnostics.Warning(
+                KernelDiagnosticCodes.MissingBuildOutput,
+                $"{dangling.Count} header link(s) in '{include}' point to no file and were left out of the bundle: {string.Join(", ", dangling.Order(StringComparer.Ordinal))}.");
         }
 
         return ["include"];
     }
 
-    [GeneratedRegex("#define\\s+OSV_VERSION\\s+\"([^\"]+)\"")]
-    private static partial Regex VersionPattern();
-
-    private sealed record KernelFacts(string Architecture, int Machine, ulong Start, ulong End, List<string> Symbols, string? Version);
+    private static string Lowercase(FileSystemKind kind) => kind.ToString().ToLowerInvariant();
 }

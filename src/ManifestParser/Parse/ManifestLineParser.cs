@@ -318,8 +318,8 @@ internal sealed class ManifestLineParser
 
     private void CheckStripped(string guest, string host, ManifestEntryKind kind, SourceLocation location)
     {
-        bool guestStripped = IsSkippedAsStripped(_options.Target, guest, host, kind);
-        bool hostStripped = !guestStripped && IsSkippedAsStripped(_options.Target, "", host, kind);
+        bool guestStripped = IsStrippedByGuest(_options.Target, guest);
+        bool hostStripped = IsStrippedByHost(_options.Target, host, kind);
         if (!guestStripped && !hostStripped)
         {
             return;
@@ -335,14 +335,14 @@ internal sealed class ManifestLineParser
     /// guest path, gen-rofs-img.py and upload_manifest.py (ROFS, ZFS) check the host path of a non-link
     /// entry. When the target is not known, either check applies.
     /// </summary>
-    public static bool IsSkippedAsStripped(ManifestTarget target, string guest, string host, ManifestEntryKind kind)
-    {
-        bool byGuest = target is ManifestTarget.Any or ManifestTarget.Bootfs
-            && guest.EndsWith(StrippedSuffix, StringComparison.Ordinal);
-        bool byHost = target is not ManifestTarget.Bootfs && kind != ManifestEntryKind.Symlink
-            && host.EndsWith(StrippedSuffix, StringComparison.Ordinal);
-        return byGuest || byHost;
-    }
+    public static bool IsSkippedAsStripped(ManifestTarget target, string guest, string host, ManifestEntryKind kind) =>
+        IsStrippedByGuest(target, guest) || IsStrippedByHost(target, host, kind);
+
+    private static bool IsStrippedByGuest(ManifestTarget target, string guest) =>
+        target is ManifestTarget.Any or ManifestTarget.Bootfs && guest.EndsWith(StrippedSuffix, StringComparison.Ordinal);
+
+    private static bool IsStrippedByHost(ManifestTarget target, string host, ManifestEntryKind kind) =>
+        target is not ManifestTarget.Bootfs && kind != ManifestEntryKind.Symlink && host.EndsWith(StrippedSuffix, StringComparison.Ordinal);
 
     // Joins a relative host path to the base directory; POSIX paths only, as OSv's build runs on Linux.
     private string ToHostPath(string path) =>

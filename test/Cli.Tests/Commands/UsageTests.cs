@@ -78,6 +78,12 @@ public class UsageTests
         foreach (Command command in Flatten(root))
         {
             missing.AddRange(command.Options.Where(o => string.IsNullOrWhiteSpace(o.Description)).Select(o => $"{command.Name} {o.Name}"));
+
+            // Every option of the tool's own says its default, in the text or through a default value.
+            missing.AddRange(command.Options
+                .Where(o => o is not System.CommandLine.Help.HelpOption and not VersionOption)
+                .Where(o => !o.HasDefaultValue && !(o.Description ?? string.Empty).Contains("Default:", StringComparison.Ordinal))
+                .Select(o => $"{command.Name} {o.Name} (no default)"));
             missing.AddRange(command.Arguments.Where(a => string.IsNullOrWhiteSpace(a.Description)).Select(a => $"{command.Name} {a.Name}"));
             if (string.IsNullOrWhiteSpace(command.Description))
             {

@@ -239,6 +239,43 @@ public class BadInputTests
         AssertOneError(result, "OSV6101", "none.img");
     }
 
+    [Fact]
+    public void Kernelless_image_for_run_without_kernel()
+    {
+        using var temp = new TempDirectory();
+        File.Copy(HelloLibrary(temp), temp.Combine("app.so"));
+        WriteProject(temp, "/app.so: app.so");
+        ProcessOutput build = ToolProcess.Run(temp.Path, "build", "--format", "raw");
+        Assert.True(build.ExitCode == 0, build.ToString());
+
+        ProcessOutput result = ToolProcess.Run(temp.Path, "run", "out/app.img", "--timeout", "30");
+
+        AssertOneError(result, "OSV6106", "--kernel");
+    }
+
+    [Fact]
+    public void Kernel_import_missing_folder()
+    {
+        using var temp = new TempDirectory();
+
+        ProcessOutput result = ToolProcess.Run(temp.Path, "kernel", "import", "no-osv-build");
+
+        AssertOneError(result, "OSV6301", "no-osv-build");
+        Assert.False(Directory.Exists(temp.Combine("osv-kernel")));
+    }
+
+    [Fact]
+    public void Kernel_import_folder_without_build()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(temp.Combine("build", "release"));
+
+        ProcessOutput result = ToolProcess.Run(temp.Path, "kernel", "import", "build/release", "-o", "bundle");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("loader", result.StandardError, StringComparison.Ordinal);
+    }
+
     private static void WriteProject(TempDirectory temp, string files)
     {
         File.WriteAllText(temp.Combine("osv.yaml"), $"""

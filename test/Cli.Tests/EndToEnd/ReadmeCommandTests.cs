@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace Osv.Cli.Tests.EndToEnd;
 
 /// <summary>
-/// .ci/run runs the README's test command and main command exactly as written; these tests keep the
-/// markers it reads and the paths the main command names from going missing.
+/// .ci/run runs the README's test command and main command exactly as written. These tests fail when
+/// the markers it reads, or the paths the main command names, go missing.
 /// </summary>
 public partial class ReadmeCommandTests
 {
@@ -24,11 +24,18 @@ public partial class ReadmeCommandTests
     [Theory]
     [InlineData("test-command")]
     [InlineData("main-command")]
-    public void CiRun_runs_marked_command(string marker)
+    public void CiRun_extracts_marked_command(string marker)
     {
         string script = File.ReadAllText(Path.Combine(Samples.RepositoryRoot, ".ci", "run"));
+        string readme = File.ReadAllText(Path.Combine(Samples.RepositoryRoot, "README.md"));
+
+        // Runs the extract() function of .ci/run itself, with the awk that CI has.
+        ProcessOutput extracted = Processes.Run("bash", Samples.RepositoryRoot, "-c",
+            "source <(sed -n '/^extract()/,/^}/p' .ci/run) && extract \"$0\"", marker);
 
         Assert.Contains(marker, script, StringComparison.Ordinal);
+        Assert.True(extracted.ExitCode == 0, extracted.ToString());
+        Assert.Equal(Extract(readme, marker)[0], extracted.StandardOutput.Trim());
     }
 
     [Fact]

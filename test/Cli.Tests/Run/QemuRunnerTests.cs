@@ -7,7 +7,7 @@ namespace Osv.Cli.Tests.Run;
 public class QemuRunnerTests
 {
     [Fact]
-    public async Task Timeout_stops_guest_after_console_output()
+    public async Task Console_line_reaches_callback()
     {
         SkipWithoutQemu();
         using var temp = new TempDirectory();
@@ -16,6 +16,8 @@ public class QemuRunnerTests
         File.WriteAllBytes(disk, new byte[1 << 20]);
         var lines = new ConcurrentQueue<string>();
 
+        // The guest halts forever after its line, so the test stops it as soon as the line arrives.
+        using var seen = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         QemuRunResult result = await QemuRunner.RunAsync(new QemuRunOptions
         {
             ImagePath = disk,
@@ -25,12 +27,47 @@ public class QemuRunnerTests
             Cpus = 1,
             Networking = false,
             Accelerator = QemuAccelerator.Tcg,
-            Timeout = TimeSpan.FromSeconds(4),
-            ConsoleLine = lines.Enqueue,
+            Timeout = TimeSpan.FromSeconds(60),
+            ConsoleLine = line =>
+            {
+                lines.Enqueue(line);
+                if (line.Contains(ProbeKernel.Message, StringComparison.Ordinal))
+                {
+                    seen.Cancel();
+                }
+            },
+        }, seen.Token);
+
+        Assert.Contains(lines, line => line.Contains(ProbeKernel.Message, StringComparison.Ordinal));
+        Assert.True(result.Cancelled);
+        Assert.Contains("-kernel", result.Arguments);
+    }
+
+    [Fact]
+    public async Task Timeout_stops_guest()
+    {
+        SkipWithoutQemu();
+        using var temp = new TempDirectory();
+        string kernel = ProbeKernel.Build(temp.Path);
+        string disk = temp.Combine("disk.img");
+        File.WriteAllBytes(disk, new byte[1 << 20]);
+        var stopwatch = Stopwatch.StartNew();
+
+        QemuRunResult result = await QemuRunner.RunAsync(new QemuRunOptions
+        {
+            ImagePath = disk,
+            KernelPath = kernel,
+            MemoryMiB = 64,
+            Cpus = 1,
+            Networking = false,
+            Accelerator = QemuAccelerator.Tcg,
+            Timeout = TimeSpan.FromSeconds(2),
+            ConsoleLine = _ => { },
         }, TestContext.Current.CancellationToken);
 
         Assert.True(result.TimedOut);
-        Assert.Contains(lines, line => line.Contains(ProbeKernel.Message, StringComparison.Ordinal));
+        Assert.False(result.Cancelled);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"stopping took {stopwatch.Elapsed}");
     }
 
     [Fact]
@@ -97,6 +134,7 @@ public class QemuRunnerTests
         string disk = temp.Combine("disk.img");
         File.WriteAllBytes(disk, new byte[1 << 20]);
         var lines = new ConcurrentQueue<string>();
+        using var seen = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         QemuRunResult result = await QemuRunner.RunAsync(new QemuRunOptions
         {
             ImagePath = disk,
@@ -105,9 +143,16 @@ public class QemuRunnerTests
             Cpus = 1,
             Networking = false,
             Accelerator = QemuAccelerator.Kvm,
-            Timeout = TimeSpan.FromSeconds(4),
-            ConsoleLine = lines.Enqueue,
-        }, TestContext.Current.CancellationToken);
+            Timeout = TimeSpan.FromSeconds(60),
+            ConsoleLine = line =>
+            {
+                lines.Enqueue(line);
+                if (line.Contains(ProbeKernel.Message, StringComparison.Ordinal))
+                {
+                    seen.Cancel();
+                }
+            },
+        }, seen.Token);
 
         Assert.Contains(lines, line => line.Contains(ProbeKernel.Message, StringComparison.Ordinal));
         Assert.Equal(QemuAccelerator.Kvm, result.Accelerator);

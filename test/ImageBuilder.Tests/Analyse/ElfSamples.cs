@@ -31,7 +31,7 @@ internal sealed class ElfSamples
         }
     }
 
-    /// <summary>Gets the temporary folder that holds every sample.</summary>
+    /// <summary>Gets the temporary folder that contains every sample.</summary>
     public string Root { get; }
 
     public string SharedObject => Path.Combine(Root, "libshared.so.1");
@@ -42,8 +42,8 @@ internal sealed class ElfSamples
     public string Tls => Path.Combine(Root, "libtls.so");
     public string RunPathProgram => Path.Combine(Root, "app/bin/main");
     public string RunPathLibrary => Path.Combine(Root, "app/lib/libdep.so");
-    public string NeedsGone => Path.Combine(Root, "libneedsgone.so");
-    public string Gone => Path.Combine(Root, "gone/libgone.so");
+    public string NeedsIsolated => Path.Combine(Root, "libneedsgone.so");
+    public string IsolatedLibrary => Path.Combine(Root, "gone/libgone.so");
     public string Undefined => Path.Combine(Root, "libundefined.so");
     public string DataDefinitionsBuild => Path.Combine(Root, "datadef-build/libdatadef.so");
     public string DataDefinitionsRuntime => Path.Combine(Root, "datadef-run/libdatadef.so");
@@ -61,6 +61,7 @@ internal sealed class ElfSamples
     public string ChainMiddle => Path.Combine(Root, "chain/libmiddle.so");
     public string ChainBottom => Path.Combine(Root, "chain/libbottom.so");
     public string EventProgram => Path.Combine(Root, "event-echo");
+    public string RPathProgram => Path.Combine(Root, "rpath-program");
 
     /// <summary>The profile of a current x86-64 OSv kernel, with the sonames its loader provides (core/elf.cc) and no export list.</summary>
     public static KernelProfile CurrentKernel(IReadOnlySet<string>? exports = null) => new()
@@ -80,7 +81,7 @@ internal sealed class ElfSamples
         Version = "test",
     };
 
-    // Every sample, smallest first; each gcc call names its output so a failure shows which one broke.
+    // Builds every sample. Each gcc call names its output, so a failure shows which one broke.
     private void Build()
     {
         string shared = Write("shared.c", "int shared_function(void) { return 1; }\n");
@@ -103,16 +104,16 @@ internal sealed class ElfSamples
         string usesDep = Write("usesdep.c", "int dep_function(void);\nint main(void) { return dep_function(); }\n");
         Gcc("-fPIE", "-pie", "-o", RunPathProgram, usesDep, "-L" + Path.GetDirectoryName(RunPathLibrary), "-ldep", "-Wl,-rpath,$ORIGIN/../lib", "-Wl,--enable-new-dtags");
 
-        // A library that needs another one that exists only in a folder nobody searches.
-        Directory.CreateDirectory(Path.GetDirectoryName(Gone)!);
+        // A library that needs another one, which exists only in a folder that no search path names.
+        Directory.CreateDirectory(Path.GetDirectoryName(IsolatedLibrary)!);
         string gone = Write("gone.c", "int gone_function(void) { return 3; }\n");
-        Gcc("-shared", "-fPIC", "-Wl,-soname,libgone.so", "-o", Gone, gone);
+        Gcc("-shared", "-fPIC", "-Wl,-soname,libgone.so", "-o", IsolatedLibrary, gone);
         string needsGone = Write("needsgone.c", "int gone_function(void);\nint call_gone(void) { return gone_function(); }\n");
-        Gcc("-shared", "-fPIC", "-o", NeedsGone, needsGone, "-L" + Path.GetDirectoryName(Gone), "-lgone");
+        Gcc("-shared", "-fPIC", "-o", NeedsIsolated, needsGone, "-L" + Path.GetDirectoryName(IsolatedLibrary), "-lgone");
 
         // Undefined symbols of every kind. The build-time libdatadef.so defines them, so the references
-        // carry their types (an undefined reference that nothing defines at link time is STT_NOTYPE);
-        // the runtime libdatadef.so defines none of them.
+        // carry their types; a reference that nothing defines at link time would be STT_NOTYPE. The
+        // runtime libdatadef.so defines none of them.
         Directory.CreateDirectory(Path.GetDirectoryName(DataDefinitionsBuild)!);
         Directory.CreateDirectory(Path.GetDirectoryName(DataDefinitionsRuntime)!);
         string definitions = Write("datadef.c", """
@@ -158,8 +159,8 @@ internal sealed class ElfSamples
         string vUser = Write("vuser.c", "int foo(void);\nint call_foo(void) { return foo(); }\n");
         Gcc("-shared", "-fPIC", "-o", VersionedUser, vUser, "-L" + Path.GetDirectoryName(VersionedNew), "-l:libv.so.1");
 
-        // libfooold.so defines foo@@VER_1 under another soname; libprefoo.so needs it before libvuser.so,
-        // so OSv finds foo there first when libvuser.so asks for foo@VER_2.
+        // libfooold.so defines foo@@VER_1 under another soname. libprefoo.so needs it before libvuser.so,
+        // so OSv finds foo there first when it looks up foo@VER_2 for libvuser.so.
         string fooOld = Write("fooold.c", "int foo(void) { return 1; }\n");
         Gcc("-shared", "-fPIC", "-Wl,-soname,libfooold.so", "-Wl,--version-script=" + oldScript, "-o", FooOld, fooOld);
         string preFoo = Write("prefoo.c", "int call_foo(void);\nint start(void) { return call_foo(); }\n");
@@ -195,6 +196,11 @@ internal sealed class ElfSamples
         Gcc("-shared", "-fPIC", "-Wl,-soname,libmiddle.so", "-o", ChainMiddle, middle, "-L" + Path.GetDirectoryName(Chain), "-lbottom");
         string top = Write("top.c", "int middle_function(void);\nint bottom_function(void);\nint top_function(void) { return middle_function() + bottom_function(); }\n");
         Gcc("-shared", "-fPIC", "-Wl,-soname,libtop.so", "-o", Chain, top, "-L" + Path.GetDirectoryName(Chain), "-lmiddle", "-lbottom");
+
+        // A program whose DT_RPATH (not DT_RUNPATH) names the chain folder, where libmiddle.so needs
+        // libbottom.so. glibc also searches the program's DT_RPATH for the DT_NEEDED entries of libmiddle.so.
+        string usesMiddle = Write("usesmiddle.c", "int middle_function(void);\nint main(void) { return middle_function(); }\n");
+        Gcc("-fPIE", "-pie", "-o", RPathProgram, usesMiddle, "-L" + Path.GetDirectoryName(Chain), "-lmiddle", "-Wl,-rpath," + Path.GetDirectoryName(Chain), "-Wl,--disable-new-dtags");
 
         // A program against Debian's libevent (libevent-dev), with its OpenSSL and pthreads companions.
         string eventSource = Write("event.c", """

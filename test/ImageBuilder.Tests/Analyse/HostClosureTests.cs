@@ -27,11 +27,11 @@ public class HostClosureTests
     {
         ElfSamples samples = ElfSamples.Shared;
 
-        var run = new AnalysisRun().Add("/app/libneedsgone.so", samples.NeedsGone)
-            .Analyze(["/app/libneedsgone.so"], options: Isolated(Path.GetDirectoryName(samples.Gone)!));
+        var run = new AnalysisRun().Add("/app/libneedsgone.so", samples.NeedsIsolated)
+            .Analyze(["/app/libneedsgone.so"], options: Isolated(Path.GetDirectoryName(samples.IsolatedLibrary)!));
 
         GuestFile added = Assert.IsType<GuestFile>(run.Plan.Find("/usr/lib/libgone.so"));
-        Assert.Equal(samples.Gone, added.HostPath);
+        Assert.Equal(samples.IsolatedLibrary, added.HostPath);
         Assert.Equal("DT_NEEDED of /app/libneedsgone.so", added.Reason);
         Assert.Equal(["/usr/lib/libgone.so"], run.Result!.AddedFiles);
         Diagnostic info = Assert.Single(run.WithCode(ElfDiagnosticCodes.LibraryAdded));
@@ -42,7 +42,7 @@ public class HostClosureTests
     [Fact]
     public void Missing_dependency_is_one_error()
     {
-        var run = new AnalysisRun().Add("/app/libneedsgone.so", ElfSamples.Shared.NeedsGone)
+        var run = new AnalysisRun().Add("/app/libneedsgone.so", ElfSamples.Shared.NeedsIsolated)
             .Analyze(["/app/libneedsgone.so"], options: Isolated());
 
         Diagnostic finding = Assert.Single(run.WithCode(ElfDiagnosticCodes.LibraryNotFoundOnHost));
@@ -55,7 +55,7 @@ public class HostClosureTests
     [Fact]
     public void Missing_dependency_of_unused_file_warns()
     {
-        var run = new AnalysisRun().Add("/app/libneedsgone.so", ElfSamples.Shared.NeedsGone).Analyze([], options: Isolated());
+        var run = new AnalysisRun().Add("/app/libneedsgone.so", ElfSamples.Shared.NeedsIsolated).Analyze([], options: Isolated());
 
         Diagnostic finding = Assert.Single(run.WithCode(ElfDiagnosticCodes.LibraryNotFoundOnHost));
         Assert.Equal(DiagnosticSeverity.Warning, finding.Severity);
@@ -104,14 +104,14 @@ public class HostClosureTests
     {
         ElfSamples samples = ElfSamples.Shared;
         string arm = NewFolder("arm");
-        byte[] bytes = File.ReadAllBytes(samples.Gone);
+        byte[] bytes = File.ReadAllBytes(samples.IsolatedLibrary);
         bytes[18] = 183;
         File.WriteAllBytes(Path.Combine(arm, "libgone.so"), bytes);
 
-        var run = new AnalysisRun().Add("/app/libneedsgone.so", samples.NeedsGone)
-            .Analyze(["/app/libneedsgone.so"], options: Isolated(arm, Path.GetDirectoryName(samples.Gone)!));
+        var run = new AnalysisRun().Add("/app/libneedsgone.so", samples.NeedsIsolated)
+            .Analyze(["/app/libneedsgone.so"], options: Isolated(arm, Path.GetDirectoryName(samples.IsolatedLibrary)!));
 
-        Assert.Equal(samples.Gone, Assert.IsType<GuestFile>(run.Plan.Find("/usr/lib/libgone.so")).HostPath);
+        Assert.Equal(samples.IsolatedLibrary, Assert.IsType<GuestFile>(run.Plan.Find("/usr/lib/libgone.so")).HostPath);
     }
 
     [Fact]
@@ -119,11 +119,11 @@ public class HostClosureTests
     {
         ElfSamples samples = ElfSamples.Shared;
         string arm = NewFolder("arm-only");
-        byte[] bytes = File.ReadAllBytes(samples.Gone);
+        byte[] bytes = File.ReadAllBytes(samples.IsolatedLibrary);
         bytes[18] = 183;
         File.WriteAllBytes(Path.Combine(arm, "libgone.so"), bytes);
 
-        var run = new AnalysisRun().Add("/app/libneedsgone.so", samples.NeedsGone)
+        var run = new AnalysisRun().Add("/app/libneedsgone.so", samples.NeedsIsolated)
             .Analyze(["/app/libneedsgone.so"], options: Isolated(arm));
 
         Diagnostic finding = Assert.Single(run.WithCode(ElfDiagnosticCodes.LibraryNotFoundOnHost));
@@ -141,16 +141,43 @@ public class HostClosureTests
         File.WriteAllText(Path.Combine(sysroot, "etc/ld.so.conf.d/my.conf"), "/opt/mylibs\n");
         Directory.CreateDirectory(Path.Combine(sysroot, "opt/mylibs"));
         Directory.CreateDirectory(Path.Combine(sysroot, "opt/real"));
-        File.Copy(samples.Gone, Path.Combine(sysroot, "opt/real/libgone.so.1.0"));
+        File.Copy(samples.IsolatedLibrary, Path.Combine(sysroot, "opt/real/libgone.so.1.0"));
 
         // An absolute target means a path inside the sysroot, not on the host.
         File.CreateSymbolicLink(Path.Combine(sysroot, "opt/mylibs/libgone.so"), "/opt/real/libgone.so.1.0");
 
-        var run = new AnalysisRun().Add("/app/libneedsgone.so", samples.NeedsGone)
+        var run = new AnalysisRun().Add("/app/libneedsgone.so", samples.NeedsIsolated)
             .Analyze(["/app/libneedsgone.so"], options: new ElfAnalysisOptions { Sysroot = sysroot });
 
         GuestFile added = Assert.IsType<GuestFile>(run.Plan.Find("/usr/lib/libgone.so"));
         Assert.Equal(Path.Combine(sysroot, "opt/real/libgone.so.1.0"), added.HostPath);
+    }
+
+    [Fact]
+    public void Program_rpath_serves_its_libraries()
+    {
+        ElfSamples samples = ElfSamples.Shared;
+
+        var run = new AnalysisRun().Add("/app/rpath-program", samples.RPathProgram).Analyze(["/app/rpath-program"], options: Isolated());
+
+        Assert.Equal(["/usr/lib/libmiddle.so", "/usr/lib/libbottom.so"], run.Result!.AddedFiles);
+        Assert.Equal(samples.ChainBottom, Assert.IsType<GuestFile>(run.Plan.Find("/usr/lib/libbottom.so")).HostPath);
+        Assert.Equal("DT_NEEDED of /usr/lib/libmiddle.so", Assert.IsType<GuestFile>(run.Plan.Find("/usr/lib/libbottom.so")).Reason);
+    }
+
+    [Fact]
+    public void Sysroot_default_folder_is_searched()
+    {
+        ElfSamples samples = ElfSamples.Shared;
+        string sysroot = NewFolder("sysroot-defaults");
+        string folder = Path.Combine(sysroot, "usr/lib/x86_64-linux-gnu");
+        Directory.CreateDirectory(folder);
+        File.Copy(samples.IsolatedLibrary, Path.Combine(folder, "libgone.so"));
+
+        var run = new AnalysisRun().Add("/app/libneedsgone.so", samples.NeedsIsolated)
+            .Analyze(["/app/libneedsgone.so"], options: new ElfAnalysisOptions { Sysroot = sysroot });
+
+        Assert.Equal(Path.Combine(folder, "libgone.so"), Assert.IsType<GuestFile>(run.Plan.Find("/usr/lib/libgone.so")).HostPath);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ internal sealed class TestPool : IDisposable
         long size;
         using (FileStream stream = File.Create(image))
         {
-            size = new ZfsWriter(options).Write(plan, stream, new FileSystemWriteOptions { PartitionSize = partitionSize, Timestamp = timestamp }, diagnostics);
+            size = new ZfsWriter(options).Write(plan, stream, new FileSystemWriteOptions { PartitionSize = partitionSize, Timestamp = timestamp }, diagnostics, TestContext.Current.CancellationToken);
         }
 
         Assert.Empty(diagnostics);

@@ -132,7 +132,7 @@ internal sealed partial class ZdbDump
     private static partial Regex EntryPattern();
 
     // "\tmode\t100644", "\tuid     0", "\ttarget\t/data/x"
-    [GeneratedRegex(@"^\t(uid|gid|gen|mode|size|parent|links|pflags|target)\s+(.*)$")]
+    [GeneratedRegex(@"^\t(uid|gid|gen|mode|size|parent|links|pflags|target|atime|mtime|ctime|crtime)\s+(.*)$")]
     private static partial Regex AttributePattern();
 
     // "\t\tLeaf blocks: 48" in a fat ZAP's statistics

@@ -14,9 +14,11 @@ internal sealed class PoolReader
     private readonly Stream _stream;
     private readonly long _allocatableEnd;
     private readonly Dictionary<long, byte[]> _metadataCache = [];
+    private readonly bool _verifyChecksums;
 
-    private PoolReader(Stream stream, NvList config, Uberblock uberblock, int ashift, long allocatableEnd)
+    private PoolReader(Stream stream, NvList config, Uberblock uberblock, int ashift, long allocatableEnd, bool verifyChecksums)
     {
+        _verifyChecksums = verifyChecksums;
         _stream = stream;
         Config = config;
         Uberblock = uberblock;
@@ -37,8 +39,10 @@ internal sealed class PoolReader
     public string PoolName => Config.FindString("name") ?? string.Empty;
 
     /// <summary>Opens the pool: the first label with a valid config, then the newest valid uberblock of any label.</summary>
+    /// <param name="stream">The partition.</param>
+    /// <param name="verifyChecksums">Whether block checksums are verified; tests turn it off to reach the parsers with damaged bytes.</param>
     /// <exception cref="InvalidImageException">No label or uberblock is valid.</exception>
-    public static PoolReader Open(Stream stream)
+    public static PoolReader Open(Stream stream, bool verifyChecksums = true)
     {
         long length = stream.Length;
         if (length < PoolGeometry.AllocatableStart + PoolGeometry.LabelEndSize)
@@ -121,7 +125,7 @@ internal sealed class PoolReader
         }
 
         long allocatableEnd = geometry.LabelAlignedSize - PoolGeometry.LabelEndSize;
-        return new PoolReader(stream, config, best, ashift, allocatableEnd);
+        return new PoolReader(stream, config, best, ashift, allocatableEnd, verifyChecksums);
     }
 
     /// <summary>
@@ -154,7 +158,7 @@ internal sealed class PoolReader
             throw new InvalidImageException($"The {what} uses checksum function {(int)pointer.ChecksumType}, which this reader does not support ({pointer}).");
         }
 
-        if (actual.Value != pointer.Checksum)
+        if (_verifyChecksums && actual.Value != pointer.Checksum)
         {
             throw new InvalidImageException($"The {what} at vdev offset 0x{position:x} fails its checksum: expected {pointer.Checksum}, computed {actual.Value} ({pointer}).");
         }

@@ -35,6 +35,12 @@ public sealed class ZfsReader : IFileSystemReader
     /// <exception cref="ArgumentException"><paramref name="partition"/> is not readable and seekable.</exception>
     /// <exception cref="InvalidImageException">The pool is damaged or the dataset does not exist.</exception>
     public ZfsReader(Stream partition, string? dataset = null, bool leaveOpen = false)
+        : this(partition, dataset, leaveOpen, verifyChecksums: true)
+    {
+    }
+
+    // Tests turn checksum verification off to feed damaged structures to the parsers.
+    internal ZfsReader(Stream partition, string? dataset, bool leaveOpen, bool verifyChecksums)
     {
         ArgumentNullException.ThrowIfNull(partition);
         if (!partition.CanRead || !partition.CanSeek)
@@ -44,7 +50,7 @@ public sealed class ZfsReader : IFileSystemReader
 
         _stream = partition;
         _leaveOpen = leaveOpen;
-        (_pool, _files, _attributes, _rootObject, DatasetName) = Guard(() => Open(partition, dataset));
+        (_pool, _files, _attributes, _rootObject, DatasetName) = Guard(() => Open(partition, dataset, verifyChecksums));
         PoolName = _pool.PoolName;
     }
 
@@ -158,8 +164,8 @@ public sealed class ZfsReader : IFileSystemReader
         });
     }
 
-    /// <summary>Returns the hash salt of the directory at <paramref name="guestPath"/>'s ZAP, for tests of hash collisions.</summary>
-    internal ulong DirectorySalt(string guestPath) => Guard(() =>
+    /// <summary>Returns the object number of <paramref name="guestPath"/>, for tests that damage a pool on purpose.</summary>
+    internal ulong ObjectOf(string guestPath) => Guard(() =>
     {
         ulong current = _rootObject;
         string path = "/";
@@ -169,6 +175,14 @@ public sealed class ZfsReader : IFileSystemReader
             path = path == "/" ? "/" + component : path + "/" + component;
         }
 
+        return current;
+    });
+
+    /// <summary>Returns the hash salt of the directory at <paramref name="guestPath"/>'s ZAP, for tests of hash collisions.</summary>
+    internal ulong DirectorySalt(string guestPath) => Guard(() =>
+    {
+        ulong current = ObjectOf(guestPath);
+        string path = guestPath;
         byte[] first = _files.ReadBlock(_files.GetDnode(current), 0, "directory") ?? throw new InvalidImageException($"'{path}' has no ZAP block.");
         int saltOffset = BinaryPrimitives.ReadUInt64LittleEndian(first) == MicroZap.BlockType ? 8 : FatZap.HeaderOffsets.Salt;
         return BinaryPrimitives.ReadUInt64LittleEndian(first.AsSpan(saltOffset));
@@ -190,9 +204,9 @@ public sealed class ZfsReader : IFileSystemReader
     }
 
     // Opens the pool, walks the MOS to the dataset and the dataset to its root directory.
-    private static (PoolReader, ObjectSetReader, SystemAttributeReader, ulong, string) Open(Stream stream, string? dataset)
+    private static (PoolReader, ObjectSetReader, SystemAttributeReader, ulong, string) Open(Stream stream, string? dataset, bool verifyChecksums)
     {
-        PoolReader pool = PoolReader.Open(stream);
+        PoolReader pool = PoolReader.Open(stream, verifyChecksums);
         var mos = new ObjectSetReader(pool, pool.Uberblock.RootBlockPointer, "the MOS");
         if (mos.Type != ObjsetType.Meta)
         {

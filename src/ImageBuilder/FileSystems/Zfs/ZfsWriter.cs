@@ -57,7 +57,10 @@ public sealed class ZfsWriter : IFileSystemWriter
     /// <see cref="FileSystemWriteOptions.PartitionSize"/> is null the pool is sized for the content plus a
     /// quarter of it (at least 32 MiB) of free space, rounded to whole metaslabs and at least 64 MiB.
     /// </summary>
-    /// <returns>The number of bytes of the partition, or -1 when errors were reported.</returns>
+    /// <returns>
+    /// The number of bytes of the partition, or -1 when errors were reported; a stream that was empty is then
+    /// emptied again, and labels are never written, so no partial pool can be imported.
+    /// </returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is not writable and seekable.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -82,17 +85,20 @@ public sealed class ZfsWriter : IFileSystemWriter
             return -1;
         }
 
+        long initialLength = destination.Length;
         try
         {
-            return WritePool(plan, destination, options, cancellationToken);
+            return WritePool(plan, destination, options, initialLength, cancellationToken);
         }
         catch (ZfsWriteException exception)
         {
+            Discard(destination, initialLength);
             diagnostics.Add(exception.Diagnostic);
             return -1;
         }
         catch (PoolFullException exception)
         {
+            Discard(destination, initialLength);
             string size = options.PartitionSize is { } fixedSize ? $"{fixedSize} bytes" : "the chosen size";
             diagnostics.Error(
                 ZfsDiagnosticCodes.PartitionTooSmall,
@@ -102,10 +108,9 @@ public sealed class ZfsWriter : IFileSystemWriter
     }
 
     // The steps of a write: filesystems, pool size, MOS, labels.
-    private long WritePool(ImagePlan plan, Stream destination, FileSystemWriteOptions options, CancellationToken cancellationToken)
+    private long WritePool(ImagePlan plan, Stream destination, FileSystemWriteOptions options, long initialLength, CancellationToken cancellationToken)
     {
         int ashift = _options.Ashift;
-        long initialLength = destination.Length;
         var random = new DeterministicRandom(_options.Seed ?? DeriveSeed(plan));
         ulong poolGuid = random.NextGuid();
         ulong vdevGuid = random.NextGuid();
@@ -173,6 +178,16 @@ public sealed class ZfsWriter : IFileSystemWriter
 
         destination.Flush();
         return geometry.PartitionSize;
+    }
+
+    // Drops what a failed write left in a stream that was empty, so that no half-written pool remains; a stream
+    // that had content keeps the blocks written so far, without labels, which no importer accepts.
+    private static void Discard(Stream destination, long initialLength)
+    {
+        if (initialLength == 0)
+        {
+            destination.SetLength(0);
+        }
     }
 
     // An upper estimate of the MOS: fixed objects and dnode blocks, plus a space map block and its share of
