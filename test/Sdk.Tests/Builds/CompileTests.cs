@@ -31,6 +31,28 @@ public sealed class CompileTests(SdkEnvironment environment)
         BuildResult third = await project.BuildAsync();
         Assert.True(third.Succeeded, third.Process.Output);
         Assert.Equal(["main.c", "util.c"], third.CompiledSources());
+
+        // A removed source changes no time stamp, but the recorded object list makes the link run again.
+        var linkedAfterHeader = TestProject.Fingerprint(linked);
+        File.Delete(Path.Combine(project.Directory, "plain.c"));
+        BuildResult fourth = await project.BuildAsync();
+        Assert.True(fourth.Succeeded, fourth.Process.Output);
+        Assert.Empty(fourth.CompileRuns());
+        Assert.NotEqual(linkedAfterHeader.Sha256, TestProject.Fingerprint(linked).Sha256);
+    }
+
+    [Fact]
+    public async Task TwoBrokenSources_BothReported()
+    {
+        TestProject project = TestProject.Create(environment, "twobroken", string.Empty,
+            ("a.c", "int a(void) { return 1 }\n"), ("b.c", "int b(void) { return undefined_name; }\n"));
+
+        BuildResult result = await project.BuildAsync();
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(["a.c", "b.c"], result.Errors.Select(e => Path.GetFileName(e.File)).Order(StringComparer.Ordinal));
+        Assert.All(result.Errors, error => Assert.Equal("OSV7001", error.Code));
+        Assert.Empty(Directory.GetFiles(project.OutputDirectory));
     }
 
     [Fact]
