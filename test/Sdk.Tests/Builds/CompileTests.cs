@@ -72,6 +72,24 @@ public sealed class CompileTests(SdkEnvironment environment)
     }
 
     [Fact]
+    public async Task ItemOptionsChange_RecompilesOneSource()
+    {
+        TestProject project = TestProject.Create(environment, "itemoptions", """
+              <PropertyGroup><OsvCreateImage>false</OsvCreateImage></PropertyGroup>
+              <ItemGroup><Compile Update="util.c" AdditionalOptions="$(UtilOptions)" /></ItemGroup>
+            """,
+            ("main.c", MainSource), ("util.c", UtilSource), ("util.h", UtilHeader));
+        BuildResult first = await project.BuildAsync();
+        Assert.True(first.Succeeded, first.Process.Output);
+
+        BuildResult second = await project.BuildAsync("-p:UtilOptions=-DUTIL_ONLY=1");
+
+        Assert.True(second.Succeeded, second.Process.Output);
+        Assert.Equal(["util.c"], second.CompiledSources());
+        Assert.Contains("-DUTIL_ONLY=1", Assert.Single(second.CompileRuns()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SyntaxError_ExactlyOneError()
     {
         TestProject project = TestProject.Create(environment, "syntax", string.Empty,
