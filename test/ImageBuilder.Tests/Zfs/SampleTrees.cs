@@ -56,8 +56,8 @@ internal static class SampleTrees
     }
 
     /// <summary>
-    /// A 5 GiB sparse file with data at its start, in the middle and at its end; a 60-level deep path; links,
-    /// one with the longest target that fits; empty files and directories.
+    /// Adds a 5 GiB sparse file with data at its start, in the middle and at its end, and a 60-level deep path.
+    /// Also adds links (one with the longest target that fits), empty files and empty directories.
     /// </summary>
     public static void AddSparseAndDeep(HostTree tree)
     {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Osv.Diagnostics;
 using Osv.ImageBuilder.FileSystems;
 using Osv.ImageBuilder.FileSystems.Zfs;
@@ -28,7 +30,7 @@ internal sealed class TestPool : IDisposable
     /// <summary>Gets the writer options.</summary>
     public ZfsWriterOptions Options { get; }
 
-    /// <summary>Gets the name of the dataset that holds the files.</summary>
+    /// <summary>Gets the name of the dataset that contains the files.</summary>
     public string FileDataset => Options.DatasetLayout == ZfsDatasetLayout.ChildDataset ? Options.PoolName + "/zfs" : Options.PoolName;
 
     /// <summary>Writes <paramref name="plan"/> and fails the test on any diagnostic.</summary>
@@ -59,13 +61,22 @@ internal sealed class TestPool : IDisposable
         Assert.Empty(Zdb.ProblemLines(output));
     }
 
-    /// <summary>Imports the pool with zdb, verifies every checksum and counts every block against the space maps.</summary>
+    /// <summary>
+    /// Imports the pool with zdb, verifies every checksum and counts every block against the space maps. Then
+    /// checks that the space the DSL records for the whole pool equals what zdb counted.
+    /// </summary>
     public void AssertNoLeaksOrChecksumErrors()
     {
         (int exitCode, string output) = Zdb.Run("-e", "-p", Folder, "-cc", "-b", Options.PoolName);
         Assert.True(exitCode == 0, $"zdb -cc -b exited with {exitCode}:\n{Tail(output)}");
         Assert.Contains("No leaks (block sum matches space maps exactly)", output, StringComparison.Ordinal);
         Assert.Empty(Zdb.ProblemLines(output));
+
+        Match allocated = Regex.Match(output, @"bp allocated:\s+(\d+)");
+        Assert.True(allocated.Success, "zdb -b printed no 'bp allocated' total.");
+        using FileStream stream = File.OpenRead(ImagePath);
+        using var reader = new ZfsReader(stream);
+        Assert.Equal(ulong.Parse(allocated.Groups[1].Value, CultureInfo.InvariantCulture), reader.RootDirectoryUsedBytes());
     }
 
     /// <summary>Dumps every object with zdb -dddd, checks it for problems and returns the file dataset's objects.</summary>

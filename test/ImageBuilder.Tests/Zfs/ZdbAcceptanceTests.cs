@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Osv.ImageBuilder.FileSystems.Zfs;
 
 namespace Osv.ImageBuilder.Tests.Zfs;
@@ -25,6 +26,13 @@ public sealed class ZdbAcceptanceTests
 
         pool.AssertLabelsValid();
         pool.AssertNoLeaksOrChecksumErrors();
+
+        // The MOS holds a space map per metaslab, more than three dnode blocks: its meta-dnode needs indirect blocks.
+        (int exitCode, string output) = Zdb.Run("-e", "-p", pool.Folder, "-dd", pool.Options.PoolName, "0");
+        Assert.Equal(0, exitCode);
+        Match metaDnode = Regex.Match(output, @"\n\s+0\s+(\d+)\s+16K\s+16K");
+        Assert.True(metaDnode.Success, $"zdb printed no MOS object 0:\n{output}");
+        Assert.True(int.Parse(metaDnode.Groups[1].Value, CultureInfo.InvariantCulture) >= 2, $"The MOS meta-dnode has {metaDnode.Groups[1].Value} level.");
     }
 
     [Theory]

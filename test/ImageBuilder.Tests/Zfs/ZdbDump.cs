@@ -21,7 +21,7 @@ internal sealed partial class ZdbDump
     /// <summary>Gets the root directory's object number (the master node's ROOT).</summary>
     public long Root { get; }
 
-    /// <summary>Returns whether a line is a directory entry, which holds a file name rather than zdb's words.</summary>
+    /// <summary>Returns whether a line is a directory entry, whose file name may contain any word.</summary>
     public static bool IsDirectoryEntry(string line) => EntryPattern().IsMatch(line);
 
     /// <summary>Parses the section of <paramref name="output"/> that belongs to <paramref name="dataset"/>.</summary>

@@ -77,7 +77,7 @@ public sealed class ZfsWriterTests
     }
 
     [Fact]
-    public void OpenSizeIsWholeAndAtLeast64MiB()
+    public void OpenSizeFitsLabelsAndMinimum()
     {
         using var tree = new HostTree();
         tree.AddRandomFile("/file", 10, seed: 1);

@@ -74,7 +74,7 @@ internal readonly record struct BlockPointer
     /// <summary>Gets whether the DVA is a gang block; read back only to reject it.</summary>
     public bool IsGang { get; init; }
 
-    /// <summary>Gets whether the pointer holds embedded data; read back only to reject it.</summary>
+    /// <summary>Gets whether the pointer carries embedded data; read back only to reject it.</summary>
     public bool IsEmbedded { get; init; }
 
     /// <summary>Gets whether this is a hole: no block, all of its bytes read as zero.</summary>

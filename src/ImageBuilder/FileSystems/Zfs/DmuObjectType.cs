@@ -38,7 +38,7 @@ internal enum DmuObjectType : byte
 
     /// <summary>
     /// DMU_OTN_ZAP_METADATA (196): a "new type" (bit 0x80) that is metadata (bit 0x40) byte-swapped as a ZAP (4), used for the
-    /// feature ZAPs. OSv's ZFS port knows this encoding.
+    /// feature ZAPs. OSv's ZFS port supports this encoding.
     /// </summary>
     ZapMetadata = 0x80 | 0x40 | 0x04,
 }

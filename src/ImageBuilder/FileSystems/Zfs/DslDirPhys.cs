@@ -84,5 +84,8 @@ internal sealed class DslDirPhys
         BinaryPrimitives.ReadUInt64LittleEndian(bonus[Offsets.HeadDataset..]),
         BinaryPrimitives.ReadUInt64LittleEndian(bonus[Offsets.ChildDirectoryZap..]));
 
+    /// <summary>Reads the bytes used by the directory and its children.</summary>
+    public static ulong ReadUsedBytes(ReadOnlySpan<byte> bonus) => BinaryPrimitives.ReadUInt64LittleEndian(bonus[Offsets.UsedBytes..]);
+
     private static void Write(Span<byte> span, int offset, ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(span[offset..], value);
 }

@@ -10,8 +10,8 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 ///   $ORIGIN dir — head: $ORIGIN dataset, whose snapshot $ORIGIN@$ORIGIN every filesystem is a clone of
 ///   zfs dir    — head: the child dataset (ChildDataset layout only)
 /// </code>
-/// Each directory has a properties ZAP and a child-directory ZAP; each dataset has a deadlist; the clones
-/// are listed in the snapshot's next-clones ZAP and the $ORIGIN directory's clones ZAP, as the kernel's
+/// Each directory has a properties ZAP and a child-directory ZAP, and each dataset has a deadlist. The clones
+/// are listed in the snapshot's next-clones ZAP and in the $ORIGIN directory's clones ZAP, as the kernel's
 /// dsl_dataset_create_sync_dd records them.
 /// </summary>
 internal sealed class DslWriter
@@ -201,7 +201,7 @@ internal sealed class DslWriter
         }
     }
 
-    // A filesystem: a clone of $ORIGIN@$ORIGIN whose objset holds the files.
+    // A filesystem: a clone of $ORIGIN@$ORIGIN whose objset contains the files.
     private void WriteFilesystemDataset(Dataset dataset, Directory directory, (BlockPointer Objset, SpaceUsage Usage) content) =>
         WriteDataset(dataset, new DslDatasetPhys
         {

@@ -5,9 +5,9 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 
 /// <summary>
 /// The fat ZAP (zap_phys_t and zap_leaf_phys_t in OpenZFS's sys/zap_impl.h and sys/zap_leaf.h): block 0 is
-/// a header with an embedded pointer table in its second half, the other blocks are leaves. Each leaf serves
-/// the hashes whose top prefix-length bits equal its prefix; inside a leaf a hash table of 2-byte chunk
-/// numbers leads to 24-byte chunks holding entries, names and values. Integer values are big-endian.
+/// a header with an embedded pointer table in its second half, and the other blocks are leaves. Each leaf
+/// serves the hashes whose top prefix-length bits equal its prefix. Inside a leaf, a hash table of 2-byte
+/// chunk numbers leads to 24-byte chunks that contain entries, names and values. Integer values are big-endian.
 /// </summary>
 internal static class FatZap
 {

@@ -47,11 +47,11 @@ internal static class Fletcher4
     private static readonly ulong[] MergeDA = [0, 0, 0, unchecked((ulong)-1), unchecked((ulong)-4), unchecked((ulong)-10), unchecked((ulong)-20), unchecked((ulong)-35)];
 
     // Runs eight interleaved fletcher4 streams (stream k takes words k, k+8, k+16, ...) in two 256-bit
-    // vectors whose dependency chains run side by side, then merges them into the sums of one stream. With
-    // t counting a word's distance from the end of its stream, a stream's sums weigh its words by 1, t,
-    // t(t+1)/2 and t(t+1)(t+2)/6; the single stream weighs word k of a group of eight by the same
-    // polynomials of 8t - k, which expand into the integer coefficients above (for four streams they are the
-    // ones of ZFS's superscalar4 and AVX2 code). The caller passes a multiple of 8 words.
+    // vectors whose dependency chains run side by side, then merges them into the sums of one stream.
+    // Let t be a word's distance from the end of its stream. A stream's sums weigh its words by 1, t,
+    // t(t+1)/2 and t(t+1)(t+2)/6, and the single stream weighs word k of a group of eight by the same
+    // polynomials of 8t - k. Expanding those gives the integer coefficients above; for four streams the
+    // same expansion gives ZFS's superscalar4 and AVX2 coefficients. The caller passes a multiple of 8 words.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (ulong A, ulong B, ulong C, ulong D) ComputeEightStreams(ReadOnlySpan<uint> words)
     {

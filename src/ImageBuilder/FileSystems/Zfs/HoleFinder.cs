@@ -4,10 +4,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Osv.ImageBuilder.FileSystems.Zfs;
 
 /// <summary>
-/// Finds the holes of a sparse host file with lseek's SEEK_DATA and SEEK_HOLE (Linux and other Unix systems
-/// that support them), so that the writer skips reading gigabytes of zeros. Where the call is not supported
-/// every range reports data and the writer reads it; all-zero records become holes either way, so the pool is
-/// the same.
+/// Finds the holes of a sparse host file with lseek's SEEK_DATA and SEEK_HOLE on Linux, so that the writer
+/// skips reading gigabytes of zeros. Where the call is not supported, every range reports data and the writer
+/// reads it. All-zero records become holes either way, so the pool is the same.
 /// </summary>
 internal sealed partial class HoleFinder
 {

@@ -19,7 +19,7 @@ internal static class Lzjb
         int copyMap = 0;
         while (output < destination.Length)
         {
-            // Every eighth step a byte of flags says which of the next eight items are back references.
+            // Every eighth step a byte of flags marks which of the next eight items are back references.
             if ((copyMask <<= 1) == (1 << 8))
             {
                 if (input >= source.Length)

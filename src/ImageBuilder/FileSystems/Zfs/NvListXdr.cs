@@ -5,8 +5,8 @@ using System.Text;
 namespace Osv.ImageBuilder.FileSystems.Zfs;
 
 /// <summary>
-/// The XDR encoding of packed nvlists (libnvpair's nvs_xdr_* functions) that ZFS uses in vdev labels and
-/// the MOS config object: a 4-byte stream header, then the list; all integers big-endian.
+/// The XDR encoding of packed nvlists (libnvpair's nvs_xdr_* functions) that ZFS uses in vdev labels and the
+/// MOS config object: a 4-byte stream header, then the list. All integers are big-endian.
 /// </summary>
 internal static class NvListXdr
 {

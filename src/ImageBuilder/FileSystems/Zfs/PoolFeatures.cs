@@ -1,9 +1,9 @@
 namespace Osv.ImageBuilder.FileSystems.Zfs;
 
 /// <summary>
-/// The pool features a version-5000 pool records for OSv: exactly the three its ZFS port knows
-/// (zfeature_common.c in OSv's tree). Read-compatible features go in the features_for_write ZAP, the
-/// others in features_for_read; a ZAP value is the feature's reference count, 0 meaning enabled but not
+/// The pool features a version-5000 pool records for OSv: exactly the three its ZFS port supports
+/// (zfeature_common.c in OSv's tree). Read-compatible features go in the features_for_write ZAP and the
+/// others in features_for_read. A ZAP value is the feature's reference count, where 0 means enabled but not
 /// active.
 /// </summary>
 internal static class PoolFeatures

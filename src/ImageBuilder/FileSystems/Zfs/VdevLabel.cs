@@ -34,7 +34,7 @@ internal static class VdevLabel
     {
         if (packedConfig.Length > MaxNvListSize)
         {
-            throw new InvalidOperationException($"The packed pool config is {packedConfig.Length} bytes; a label holds {MaxNvListSize}.");
+            throw new InvalidOperationException($"The packed pool config is {packedConfig.Length} bytes, more than the {MaxNvListSize} bytes a label has room for.");
         }
 
         int slotSize = UberblockSlotSize(geometry.Ashift);

@@ -2,8 +2,8 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 
 /// <summary>
 /// The ZAP key hash (zap_hash in zap_micro.c): CRC-64 with the reflected ECMA polynomial, seeded with the
-/// ZAP's salt, over the name's bytes without the NUL; only the top 28 bits are kept, because the low bits of
-/// a directory cookie hold the collision differentiator.
+/// ZAP's salt, over the name's bytes without the NUL. Only the top 28 bits are kept, because the low bits of
+/// a directory cookie carry the collision differentiator.
 /// </summary>
 internal static class ZapHash
 {

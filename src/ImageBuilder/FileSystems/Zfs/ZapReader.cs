@@ -5,7 +5,7 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 
 /// <summary>
 /// Lists the entries of a ZAP object, micro or fat. The fat ZAP's leaves are found through its pointer
-/// table (embedded or in its own blocks); every chunk number and chain is checked against the leaf.
+/// table, embedded or in its own blocks, and every chunk number and chain is checked against the leaf.
 /// </summary>
 internal static class ZapReader
 {
@@ -73,7 +73,7 @@ internal static class ZapReader
         {
             if (tableShift > (ulong)FatZap.EmbeddedTableShift(blockShift))
             {
-                throw new InvalidImageException($"The fat ZAP {what} claims an embedded pointer table of 2^{tableShift} entries; its block holds 2^{FatZap.EmbeddedTableShift(blockShift)}.");
+                throw new InvalidImageException($"The fat ZAP {what} has an invalid embedded pointer table of 2^{tableShift} entries; its block has room for 2^{FatZap.EmbeddedTableShift(blockShift)}.");
             }
 
             for (int i = 0; i < 1 << (int)tableShift; i++)

@@ -1,6 +1,6 @@
 namespace Osv.ImageBuilder.FileSystems.Zfs;
 
-/// <summary>Which dataset of the pool holds the files, which depends on the dataset the OSv kernel mounts on <c>/</c>.</summary>
+/// <summary>The dataset of the pool that contains the files, which depends on the dataset the OSv kernel mounts on <c>/</c>.</summary>
 public enum ZfsDatasetLayout
 {
     /// <summary>

@@ -24,7 +24,7 @@ public sealed class ZfsReader : IFileSystemReader
     private bool _disposed;
 
     /// <summary>
-    /// Opens the pool in <paramref name="partition"/> and the dataset that holds the files: <paramref name="dataset"/>
+    /// Opens the pool in <paramref name="partition"/> and the dataset that contains the files: <paramref name="dataset"/>
     /// when given (for example <c>osv</c> or <c>osv/zfs</c>), otherwise the root dataset, or its child
     /// <c>zfs</c> when the root dataset's filesystem is empty and that child exists.
     /// </summary>
@@ -164,6 +164,14 @@ public sealed class ZfsReader : IFileSystemReader
         });
     }
 
+    /// <summary>Returns the used bytes the root DSL directory records for the whole pool, for accounting tests.</summary>
+    internal ulong RootDirectoryUsedBytes() => Guard(() =>
+    {
+        var mos = new ObjectSetReader(_pool, _pool.Uberblock.RootBlockPointer, "the MOS");
+        ulong rootDirectory = SystemAttributeReader.ReadUInt64Zap(mos, 1, "MOS object directory")["root_dataset"];
+        return DslDirPhys.ReadUsedBytes(mos.GetDnode(rootDirectory).Bonus);
+    });
+
     /// <summary>Returns the object number of <paramref name="guestPath"/>, for tests that damage a pool on purpose.</summary>
     internal ulong ObjectOf(string guestPath) => Guard(() =>
     {
@@ -271,7 +279,7 @@ public sealed class ZfsReader : IFileSystemReader
         var files = new ObjectSetReader(pool, DslDatasetPhys.ReadObjset(dataset.Bonus), $"the dataset '{name}'");
         if (files.Type != ObjsetType.Zfs)
         {
-            throw new InvalidImageException($"The dataset '{name}' holds an objset of type {(ulong)files.Type}, not a ZFS filesystem.");
+            throw new InvalidImageException($"The dataset '{name}' points at an objset of type {(ulong)files.Type}, not a ZFS filesystem; the pool is invalid.");
         }
 
         Dictionary<string, ulong> master = SystemAttributeReader.ReadUInt64Zap(files, 1, $"master node of '{name}'");
@@ -412,7 +420,7 @@ public sealed class ZfsReader : IFileSystemReader
         }
     }
 
-    // What ReadNode finds about an object.
+    // The kind, size and link target ReadNode reads from an object.
     private sealed record Node(FileSystemEntryKind Kind, Dnode Dnode, long Size, string? Target);
 
     // Checks whether a filesystem's root directory is empty, to choose between the two dataset layouts.

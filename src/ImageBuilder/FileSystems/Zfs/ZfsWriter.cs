@@ -8,7 +8,7 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 
 /// <summary>
 /// Writes an <see cref="ImagePlan"/> as a ZFS pool that OSv's in-kernel ZFS imports and mounts on <c>/</c>:
-/// one disk vdev, pool version 5000 with only the features OSv's port knows (async_destroy, empty_bpobj,
+/// one disk vdev, pool version 5000 with only the features OSv's port supports (async_destroy, empty_bpobj,
 /// lz4_compress), a ZPL filesystem with system attributes, fletcher4 checksums and one-word space maps. No
 /// VM, kernel module or root rights are needed, and the same plan and options give the same bytes.
 /// </summary>
@@ -58,8 +58,8 @@ public sealed class ZfsWriter : IFileSystemWriter
     /// quarter of it (at least 32 MiB) of free space, rounded to whole metaslabs and at least 64 MiB.
     /// </summary>
     /// <returns>
-    /// The number of bytes of the partition, or -1 when errors were reported; a stream that was empty is then
-    /// emptied again, and labels are never written, so no partial pool can be imported.
+    /// The number of bytes of the partition, or -1 when errors were reported. After an error a stream that was
+    /// empty is emptied again, and no labels are written, so no partial pool can be imported.
     /// </returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="destination"/> is not writable and seekable.</exception>
@@ -182,8 +182,8 @@ public sealed class ZfsWriter : IFileSystemWriter
         return geometry.PartitionSize;
     }
 
-    // Drops what a failed write left in a stream that was empty, so that no half-written pool remains; a stream
-    // that had content keeps the blocks written so far, without labels, which no importer accepts.
+    // Drops what a failed write left in a stream that was empty, so that no half-written pool remains. A stream
+    // that had content keeps the blocks written so far but no labels, so no importer accepts it.
     private static void Discard(Stream destination, long initialLength)
     {
         if (initialLength == 0)

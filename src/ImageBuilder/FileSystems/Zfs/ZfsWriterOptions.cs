@@ -6,7 +6,7 @@ public sealed record ZfsWriterOptions
     /// <summary>Gets the pool name; OSv imports the pool named <c>osv</c>.</summary>
     public string PoolName { get; init; } = "osv";
 
-    /// <summary>Gets which dataset holds the files: the root dataset or the child <c>zfs</c>.</summary>
+    /// <summary>Gets the dataset that contains the files: the root dataset or the child <c>zfs</c>.</summary>
     public ZfsDatasetLayout DatasetLayout { get; init; } = ZfsDatasetLayout.RootDataset;
 
     /// <summary>Gets whether file data blocks are compressed with LZ4.</summary>

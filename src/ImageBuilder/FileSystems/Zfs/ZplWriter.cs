@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using Osv.Diagnostics;
@@ -9,7 +8,7 @@ namespace Osv.ImageBuilder.FileSystems.Zfs;
 /// <summary>
 /// Writes a ZFS POSIX layer (ZPL version 5, system attributes) filesystem: the master node, the SA registry
 /// and layouts, the delete queue and the guest tree. File data is copied one record at a time, so memory does
-/// not grow with file size; dnode blocks are written as soon as their objects are complete.
+/// not grow with file size. Dnode blocks are written as soon as their objects are complete.
 /// </summary>
 internal sealed class ZplWriter
 {
@@ -321,7 +320,7 @@ internal sealed class ZplWriter
         }
     }
 
-    // The file's size or content no longer matches the plan; detail says what was seen.
+    // The error for a file whose size or content no longer matches the plan; detail describes the change.
     private static ZfsWriteException HostFileChanged(GuestFile file, string detail) => new(new Diagnostic(
         ZfsDiagnosticCodes.HostFileChanged,
         DiagnosticSeverity.Error,
