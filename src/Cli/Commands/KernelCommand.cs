@@ -16,12 +16,12 @@ internal static class KernelCommand
         };
         var sourceDirectory = new Option<string?>("--source")
         {
-            Description = "The OSv source tree the build was made from, for a build folder copied out of it; the usr manifest skeletons, static/etc and the headers are read from it.",
+            Description = "The OSv source tree the build was made from, for a build folder copied out of it; the usr manifest skeletons, static/etc and the headers are read from it. Default: two levels above OSV_BUILD_DIR.",
             HelpName = "OSV_SOURCE_DIR",
         };
         var libgccDirectory = new Option<string?>("--libgcc-dir")
         {
-            Description = "The folder of the libgcc_s.so.1 that images get as /usr/lib/libgcc_s.so.1; by default the one the build's usr.manifest names.",
+            Description = "The folder of the libgcc_s.so.1 that images get as /usr/lib/libgcc_s.so.1. Default: the folder the build's usr.manifest names.",
             HelpName = "DIR",
         };
         var output = new Option<string>("--output", "-o")
