@@ -76,7 +76,7 @@ internal sealed class ImageBuildBenchmark : IBenchmark
                 [genRofs, "-o", Path.Combine(context.WorkDirectory, "gen-rofs.img"), "-m", manifest], context.WorkDirectory, "python3"));
             Console.WriteLine($"   gen-rofs-img.py:  {python}");
             results.Add(new BenchmarkResult(Name, "gen-rofs-img.py time / ROFS raw time", python.Seconds / rofsRaw.Seconds, GenRofsSpeedup, HigherIsBetter: true,
-                string.Create(CultureInfo.InvariantCulture, $"gen-rofs-img.py {python.Seconds:0.000} s, dotnet osv {rofsRaw.Seconds:0.000} s")));
+                string.Create(CultureInfo.InvariantCulture, $"gen-rofs-img.py {python.Seconds:0.000} s, dotnet osv {rofsRaw.Seconds:0.000} s; CPU {python.CpuSeconds:0.000} s and {rofsRaw.CpuSeconds:0.000} s")));
         }
         else
         {
@@ -88,7 +88,7 @@ internal sealed class ImageBuildBenchmark : IBenchmark
 
     private BenchmarkResult Ratio(string metric, Measurement build, Measurement floor, double target) =>
         new(Name, metric, build.Seconds / floor.Seconds, target, HigherIsBetter: false,
-            string.Create(CultureInfo.InvariantCulture, $"build {build.Seconds:0.000} s, cat {floor.Seconds:0.000} s"));
+            string.Create(CultureInfo.InvariantCulture, $"build {build.Seconds:0.000} s, cat {floor.Seconds:0.000} s; CPU build {build.CpuSeconds:0.000} s, cat {floor.CpuSeconds:0.000} s"));
 
     private BenchmarkResult Peak(string metric, Measurement build, double target) =>
         new(Name, metric, build.PeakMegabytes, target, HigherIsBetter: false,

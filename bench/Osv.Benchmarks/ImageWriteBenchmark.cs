@@ -13,7 +13,7 @@ namespace Osv.Benchmarks;
 /// </summary>
 internal sealed class ImageWriteBenchmark : IBenchmark
 {
-    private const int Runs = 3;
+    private const int Runs = 5;
 
     public string Name => "image-write";
 
@@ -24,14 +24,12 @@ internal sealed class ImageWriteBenchmark : IBenchmark
         long payload = context.Quick ? 20L << 20 : 200L << 20;
         ImagePlan plan = RofsWriteBenchmark.CreatePayload(context.WorkDirectory, payload);
         string copyPath = Path.Combine(context.WorkDirectory, "copy.bin");
-        RofsWriteBenchmark.CopyFiles(plan, copyPath);
-        double copy = Best(() => RofsWriteBenchmark.CopyFiles(plan, copyPath));
 
-        // Targets: raw writes the payload once; qcow2 reads the temporary raw disk once more; the VMDK
-        // writer deflates every grain, so it is bound by compression. The payload is random bytes.
+        // Targets: raw writes the payload once, as the copy does. qcow2 reads the temporary raw disk once
+        // more. The VMDK writer deflates every grain, so compression bounds it. The payload is random bytes.
         (ContainerFormat Format, bool Compress, double Target)[] cases =
         [
-            (ContainerFormat.Raw, false, 2.5),
+            (ContainerFormat.Raw, false, 1.5),
             (ContainerFormat.Qcow2, false, 3.0),
             (ContainerFormat.Qcow2, true, 40.0),
             (ContainerFormat.Vmdk, false, 40.0),
@@ -50,8 +48,18 @@ internal sealed class ImageWriteBenchmark : IBenchmark
                 }
             }
 
+            // Warm up, then alternate the two so that both see the same load on a shared machine. Each
+            // write replaces the image of the run before, as a rebuild does.
             Write();
-            double seconds = Best(Write);
+            RofsWriteBenchmark.CopyFiles(plan, copyPath);
+            double seconds = double.MaxValue;
+            double copy = double.MaxValue;
+            for (int run = 0; run < Runs; run++)
+            {
+                copy = Math.Min(copy, RofsWriteBenchmark.Time(() => RofsWriteBenchmark.CopyFiles(plan, copyPath)));
+                seconds = Math.Min(seconds, RofsWriteBenchmark.Time(Write));
+            }
+
             string label = format + (compress ? " compressed" : string.Empty);
             string details = string.Create(CultureInfo.InvariantCulture, $"{label} {seconds * 1000:0} ms, copy {copy * 1000:0} ms for {payload >> 20} MiB, best of {Runs}");
             results.Add(new BenchmarkResult(Name, $"{label} time ratio to a plain copy", seconds / copy, target, HigherIsBetter: false, details));
@@ -59,16 +67,5 @@ internal sealed class ImageWriteBenchmark : IBenchmark
         }
 
         return results;
-    }
-
-    private static double Best(Action action)
-    {
-        double best = double.MaxValue;
-        for (int run = 0; run < Runs; run++)
-        {
-            best = Math.Min(best, RofsWriteBenchmark.Time(action));
-        }
-
-        return best;
     }
 }

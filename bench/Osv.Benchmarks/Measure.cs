@@ -6,12 +6,13 @@ namespace Osv.Benchmarks;
 /// <summary>The wall time and peak memory of one process run.</summary>
 /// <param name="Label">What ran.</param>
 /// <param name="Seconds">Wall-clock seconds, measured around the whole process.</param>
+/// <param name="CpuSeconds">User plus system CPU seconds, from /usr/bin/time; on a shared machine it varies less than wall time.</param>
 /// <param name="PeakMegabytes">The maximum resident set size in MB (10^6 bytes), from /usr/bin/time.</param>
 /// <param name="ExitCode">The process's exit code.</param>
-internal sealed record Measurement(string Label, double Seconds, double PeakMegabytes, int ExitCode)
+internal sealed record Measurement(string Label, double Seconds, double CpuSeconds, double PeakMegabytes, int ExitCode)
 {
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Seconds:0.000} s, peak {PeakMegabytes:0.0} MB");
+        string.Create(CultureInfo.InvariantCulture, $"{Seconds:0.000} s, CPU {CpuSeconds:0.000} s, peak {PeakMegabytes:0.0} MB");
 }
 
 /// <summary>Runs processes under /usr/bin/time and keeps the fastest of several runs.</summary>
@@ -38,7 +39,7 @@ internal static class Measure
         return best!;
     }
 
-    /// <summary>Runs <paramref name="program"/> under <c>/usr/bin/time -f %M</c> and measures it.</summary>
+    /// <summary>Runs <paramref name="program"/> under <c>/usr/bin/time -f "%U %S %M"</c> and measures it.</summary>
     public static Measurement Run(string label, IReadOnlyList<string> arguments, string workingDirectory, string program)
     {
         string timeFile = Path.Combine(workingDirectory, "time.txt");
@@ -49,7 +50,7 @@ internal static class Measure
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string argument in new[] { "-f", "%M", "-o", timeFile, program }.Concat(arguments))
+        foreach (string argument in new[] { "-f", "%U %S %M", "-o", timeFile, program }.Concat(arguments))
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -66,11 +67,20 @@ internal static class Measure
             Console.Error.WriteLine($"{label} failed:\n{output.Result}{error.Result}");
         }
 
-        // %M is in KiB.
+        // The last line is "USER SYSTEM PEAK": seconds, seconds, KiB.
         string[] lines = File.Exists(timeFile) ? File.ReadAllLines(timeFile) : [];
-        double peakMegabytes = lines.Length > 0 && long.TryParse(lines[^1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long kibibytes)
-            ? kibibytes * 1024 / 1e6
-            : double.NaN;
-        return new Measurement(label, stopwatch.Elapsed.TotalSeconds, peakMegabytes, process.ExitCode);
+        string[] fields = lines.Length > 0 ? lines[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+        double cpuSeconds = double.NaN;
+        double peakMegabytes = double.NaN;
+        if (fields.Length == 3
+            && double.TryParse(fields[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double user)
+            && double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double system)
+            && long.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out long kibibytes))
+        {
+            cpuSeconds = user + system;
+            peakMegabytes = kibibytes * 1024 / 1e6;
+        }
+
+        return new Measurement(label, stopwatch.Elapsed.TotalSeconds, cpuSeconds, peakMegabytes, process.ExitCode);
     }
 }

@@ -6,8 +6,8 @@ namespace Osv.Benchmarks;
 /// Times a no-change <c>dotnet build</c> of the hello sample with the Osv.Sdk package (everything up to date:
 /// no compiler runs and the image stays as it is) against a no-change <c>dotnet build</c> of an empty
 /// project in the same run. The empty project has only empty Restore and Build targets, so the difference
-/// is what the SDK adds: resolving the SDK package, evaluating its targets, loading the task assembly and
-/// checking the objects, the linked file and the image against their inputs.
+/// is what the SDK adds. That is resolving the SDK package, evaluating its targets, loading the task
+/// assembly, and checking the objects, the linked file and the image against their inputs.
 /// </summary>
 /// <remarks>
 /// Both builds run as a user runs them: plain <c>dotnet build</c> in a new process each time, with no build

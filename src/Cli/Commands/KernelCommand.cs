@@ -12,7 +12,17 @@ internal static class KernelCommand
     {
         var buildDirectory = new Argument<string>("OSV_BUILD_DIR")
         {
-            Description = "An OSv build output folder, such as osv/build/release, holding loader.img and loader-stripped.elf; the OSv source tree is taken to be two levels up.",
+            Description = "An OSv build output folder, such as osv/build/release, holding loader.img and loader-stripped.elf; the OSv source tree is taken to be two levels up unless --source names it.",
+        };
+        var sourceDirectory = new Option<string?>("--source")
+        {
+            Description = "The OSv source tree the build was made from, for a build folder copied out of it; the usr manifest skeletons, static/etc and the headers are read from it. Default: two levels above OSV_BUILD_DIR.",
+            HelpName = "OSV_SOURCE_DIR",
+        };
+        var libgccDirectory = new Option<string?>("--libgcc-dir")
+        {
+            Description = "The folder of the libgcc_s.so.1 that images get as /usr/lib/libgcc_s.so.1. Default: the folder the build's usr.manifest names.",
+            HelpName = "DIR",
         };
         var output = new Option<string>("--output", "-o")
         {
@@ -23,7 +33,7 @@ internal static class KernelCommand
 
         var import = new Command("import", "Make a kernel bundle (boot image, kernel ELF, base files, exported symbols, headers and osv-kernel.yaml) from an OSv build, for 'build --kernel'.")
         {
-            buildDirectory, output,
+            buildDirectory, output, sourceDirectory, libgccDirectory,
         };
         import.SetAction(parseResult =>
         {
@@ -36,7 +46,12 @@ internal static class KernelCommand
             }
 
             var diagnostics = new DiagnosticBag();
-            KernelBundle? bundle = KernelBundleImporter.Import(source, destination, diagnostics);
+            var options = new KernelImportOptions
+            {
+                SourceDirectory = parseResult.GetValue(sourceDirectory),
+                LibgccDirectory = parseResult.GetValue(libgccDirectory),
+            };
+            KernelBundle? bundle = KernelBundleImporter.Import(source, destination, options, diagnostics);
             (int errors, int warnings) = DiagnosticPrinter.Print(diagnostics, console.Error);
             if (bundle is null || errors > 0)
             {

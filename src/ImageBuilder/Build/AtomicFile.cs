@@ -1,16 +1,21 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Osv.ImageBuilder.Build;
 
 /// <summary>
 /// Writes an output file through a temporary file in the same folder and renames it into place only
 /// when the content is complete and flushed, so a failed or cancelled build never leaves a partial
-/// file under the final name. The rename replaces an older file of that name atomically (rename(2)).
+/// file under the final name. The rename replaces an older file of that name atomically (see <see cref="Replace"/>).
 /// </summary>
-internal static class AtomicFile
+internal static partial class AtomicFile
 {
     /// <summary>Gets the prefix of temporary files, so that they can be recognised and cleaned up.</summary>
     public const string TemporaryPrefix = ".osv-tmp-";
+
+    // AT_FDCWD and RENAME_EXCHANGE from <fcntl.h> and <linux/fs.h>.
+    private const int AtCurrentDirectory = -100;
+    private const uint RenameExchange = 2;
 
     /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>.</summary>
     /// <param name="path">The final file path.</param>
@@ -33,13 +38,39 @@ internal static class AtomicFile
                 stream.Flush(flushToDisk: false);
             }
 
-            File.Move(temporary, path, overwrite: true);
+            Replace(temporary, path);
         }
         catch
         {
             TryDelete(temporary);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Renames <paramref name="temporary"/> to <paramref name="path"/>, replacing a file of that name
+    /// atomically: at every moment the name refers to the old content or to the new, complete one.
+    /// </summary>
+    /// <remarks>
+    /// On Linux an existing file is swapped with renameat2(RENAME_EXCHANGE) and its old content, now
+    /// under the temporary name, is deleted. A plain rename over an existing file makes ext4 allocate and
+    /// start writing back every delayed block of the new file inside rename(2), by its auto_da_alloc
+    /// heuristic. That took 60 to 130 ms for a 200 MiB image on the project's build machine. Where the
+    /// exchange is not supported (other systems, filesystems that return EINVAL) a plain rename is used.
+    /// </remarks>
+    /// <param name="temporary">The complete new file, in the same folder as <paramref name="path"/>.</param>
+    /// <param name="path">The final name.</param>
+    /// <exception cref="IOException">The rename failed, for example because <paramref name="path"/> is a folder.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder is not writable.</exception>
+    public static void Replace(string temporary, string path)
+    {
+        if (OperatingSystem.IsLinux() && File.Exists(path) && TryExchange(temporary, path))
+        {
+            TryDelete(temporary);
+            return;
+        }
+
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>Deletes <paramref name="path"/> when it exists and ignores failures; used on cleanup paths only.</summary>
@@ -58,4 +89,21 @@ internal static class AtomicFile
             // Same as above.
         }
     }
+
+    // Swaps two names with renameat2; false when the C library or the filesystem cannot.
+    private static bool TryExchange(string first, string second)
+    {
+        try
+        {
+            return RenameAt2(AtCurrentDirectory, first, AtCurrentDirectory, second, RenameExchange) == 0;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            // glibc older than 2.28 has no renameat2 wrapper.
+            return false;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "renameat2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
 }

@@ -53,15 +53,14 @@ internal sealed class BuildSession
             return;
         }
 
-        // Checksums are computed on another thread while the image is written. Both read the same
-        // host files, so the second read comes from the page cache.
-        Dictionary<string, FileDigest> digests;
         if (_request.CheckOnly)
         {
             _report = BuildReportFor(imageSize: 0, new Dictionary<string, FileDigest>());
             return;
         }
 
+        // Checksums are computed on another thread while the image is written. Both read the same
+        // host files, so the second read comes from the page cache.
         _digests = Task.Run(() => ComputeDigests(Cancellation), Cancellation);
         if (!Stage(BuildStage.WriteImage, $"writing the {Name(_fileSystem)} {Name(_format)} image", WriteImage))
         {
@@ -72,7 +71,7 @@ internal sealed class BuildSession
 
         DigestRun run = _digests.GetAwaiter().GetResult();
         Diagnostics.AddRange(run.Errors);
-        digests = run.Digests;
+        Dictionary<string, FileDigest> digests = run.Digests;
         long imageSize = new FileInfo(_imagePath!).Length;
         _report = BuildReportFor(imageSize, digests);
         if (Diagnostics.HasErrors || !Stage(BuildStage.WriteSideOutputs, "writing the report, SBOM and dependency file", () => WriteSideOutputs(digests)))

@@ -68,8 +68,8 @@ public static class ImageFileWriter
             }
 
             // NOTE: the file is not flushed to stable storage before the rename, so a power loss right
-            // after a build can leave an incomplete image; an interrupted process cannot.
-            File.Move(containerTemporary ?? rawTemporary, target, overwrite: true);
+            // after a build can leave an incomplete image. An interrupted process cannot.
+            Build.AtomicFile.Replace(containerTemporary ?? rawTemporary, target);
             return disk;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -115,7 +115,7 @@ public static class ImageFileWriter
                 WriteContainer(raw, disk, container, format, Path.GetFileName(target), options, cancellationToken);
             }
 
-            File.Move(temporary, target, overwrite: true);
+            Build.AtomicFile.Replace(temporary, target);
             return true;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

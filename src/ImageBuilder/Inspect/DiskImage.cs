@@ -136,7 +136,6 @@ public sealed class DiskImage : IDisposable
     /// <summary>Opens the filesystem of partition 2 with the reader that recognises it.</summary>
     /// <returns>The reader; dispose it before the image.</returns>
     /// <exception cref="InvalidImageException">The partition is missing, malformed or contains no known filesystem.</exception>
-    /// <exception cref="NotSupportedException">The partition holds ZFS and no ZFS reader is available.</exception>
     /// <exception cref="ObjectDisposedException">The image was disposed.</exception>
     public IFileSystemReader OpenFileSystem()
     {

@@ -64,6 +64,14 @@ public class BadInputTests
             return;
         }
 
+        // The unprivileged user must reach the tool itself, which it cannot when the checkout
+        // lies under a private folder such as /root.
+        ProcessOutput reach = Processes.Run("setpriv", "/", "--reuid=65534", "--regid=65534", "--clear-groups", "test", "-r", ToolProcess.ToolPath);
+        if (reach.ExitCode != 0)
+        {
+            Assert.Skip($"The user 'nobody' cannot read {ToolProcess.ToolPath}, so the tool cannot run without root here.");
+        }
+
         using var temp = new TempDirectory();
         File.Copy(HelloLibrary(temp), temp.Combine("app.so"));
         WriteProject(temp, "/app.so: app.so");
@@ -251,6 +259,19 @@ public class BadInputTests
         ProcessOutput result = ToolProcess.Run(temp.Path, "run", "out/app.img", "--timeout", "30");
 
         AssertOneError(result, "OSV6106", "--kernel");
+    }
+
+    [Fact]
+    public void Manifest_without_command_line()
+    {
+        using var temp = new TempDirectory();
+        File.Copy(HelloLibrary(temp), temp.Combine("app.so"));
+        File.WriteAllText(temp.Combine("usr.manifest"), "/app.so: app.so\n");
+
+        ProcessOutput result = ToolProcess.Run(temp.Path, "build", "usr.manifest");
+
+        AssertOneError(result, "OSV6011", "--cmdline");
+        AssertNoImage(temp.Path);
     }
 
     [Fact]

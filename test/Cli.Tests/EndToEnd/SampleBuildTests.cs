@@ -198,6 +198,21 @@ public class SampleBuildTests
     }
 
     [Fact]
+    public void Manifest_with_define_builds()
+    {
+        using var temp = new TempDirectory();
+        string folder = Samples.Prepare(temp, "hello");
+        File.WriteAllText(Path.Combine(folder, "usr.manifest"), "/app/hello.so: %(build_dir)s/hello.so\n/app/hello.c: %(build_dir)s/hello.c\n");
+
+        ProcessOutput build = ToolProcess.Run(folder, "build", "usr.manifest", "-D", "build_dir=" + folder, "--cmdline", "/app/hello.so", "--name", "defined", "--format", "vmdk");
+        ProcessOutput inspect = ToolProcess.Run(folder, "inspect", Path.Combine("out", "defined.vmdk"), "--cat", "/app/hello.c");
+
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        Assert.Equal(File.ReadAllText(Path.Combine(folder, "hello.c")), inspect.StandardOutput);
+    }
+
+    [Fact]
     public void Check_writes_no_image()
     {
         using var temp = new TempDirectory();

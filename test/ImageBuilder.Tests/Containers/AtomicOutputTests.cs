@@ -1,7 +1,9 @@
 using Osv.Diagnostics;
 using Osv.ImageBuilder.Assemble;
+using Osv.ImageBuilder.Build;
 using Osv.ImageBuilder.Containers;
 using Osv.ImageBuilder.FileSystems.Rofs;
+using Osv.ImageBuilder.Inspect;
 using Osv.ImageBuilder.Tests.FileSystems;
 
 namespace Osv.ImageBuilder.Tests.Containers;
@@ -45,6 +47,62 @@ public sealed class AtomicOutputTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Formats))]
+    public void Success_ReplacesOldImage(ContainerFormat format)
+    {
+        using TestTree tree = TestTrees.Create("sample-app");
+        string target = Path.Combine(_output, "usr.img");
+        File.WriteAllText(target, "the previous image");
+        var diagnostics = new DiagnosticBag();
+
+        AssembledDisk? disk = ImageFileWriter.Write(new DiskLayout { FileSystem = new RofsWriter(), Plan = tree.Plan }, target, format, null, diagnostics, TestContext.Current.CancellationToken);
+
+        Assert.True(disk is not null, string.Join("\n", diagnostics));
+        Assert.Equal(format, DiskImageFormat(target));
+        Assert.Equal([target], Directory.GetFileSystemEntries(_output));
+    }
+
+    [Fact]
+    public void Replace_SwapsAndDeletesOld()
+    {
+        string target = Path.Combine(_output, "target");
+        string temporary = Path.Combine(_output, ".target.tmp");
+        File.WriteAllText(target, "old");
+        File.WriteAllText(temporary, "new");
+
+        AtomicFile.Replace(temporary, target);
+
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.False(File.Exists(temporary));
+    }
+
+    [Fact]
+    public void Replace_NoTarget_Renames()
+    {
+        string target = Path.Combine(_output, "target");
+        string temporary = Path.Combine(_output, ".target.tmp");
+        File.WriteAllText(temporary, "new");
+
+        AtomicFile.Replace(temporary, target);
+
+        Assert.Equal("new", File.ReadAllText(target));
+        Assert.False(File.Exists(temporary));
+    }
+
+    [Fact]
+    public void Replace_TargetFolder_Throws()
+    {
+        string target = Directory.CreateDirectory(Path.Combine(_output, "folder")).FullName;
+        string temporary = Path.Combine(_output, ".target.tmp");
+        File.WriteAllText(temporary, "new");
+
+        Assert.Throws<IOException>(() => AtomicFile.Replace(temporary, target));
+
+        Assert.True(Directory.Exists(target));
+        Assert.Equal("new", File.ReadAllText(temporary));
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
     public void TinyDisk_LeavesNothing(ContainerFormat format)
     {
         using TestTree tree = new("big");
@@ -71,6 +129,12 @@ public sealed class AtomicOutputTests : IDisposable
             ImageFileWriter.Write(new DiskLayout { FileSystem = new RofsWriter(), Plan = tree.Plan }, target, ContainerFormat.Raw, null, new DiagnosticBag(), cancellation.Token));
 
         Assert.Empty(Directory.GetFileSystemEntries(_output));
+    }
+
+    private static ContainerFormat DiskImageFormat(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
+        return DiskImage.Detect(file);
     }
 
     // A tree whose second file fails on its first read: /proc/self/mem has size 0 and reading offset 0 gives EIO,

@@ -142,7 +142,7 @@ public sealed class RealKernelImportTests(ImportedKernel kernel) : IClassFixture
         int skeletonCount = reader.ReadFile(Path.Combine(source, skeletonName), new DiagnosticBag()).Count;
         List<string> applicationPaths = [.. reader.ReadFile(Path.Combine(build, "usr.manifest"), new DiagnosticBag()).Skip(skeletonCount).Select(e => e.NormalizedGuestPath!)];
 
-        // The image should hold the bundle's base files, the application's files and their folders, nothing else.
+        // The image should contain the bundle's base files, the application's files and their folders, nothing else.
         var plan = new ImagePlan();
         kernel.Bundle.AddBaseFiles(plan, fileSystem, Path.Combine(kernel.Folder, "generated"));
         var expected = new SortedSet<string>(plan.Entries.Select(e => e.GuestPath), StringComparer.Ordinal);
@@ -156,8 +156,7 @@ public sealed class RealKernelImportTests(ImportedKernel kernel) : IClassFixture
 
         using DiskImage image = DiskImage.Open(Path.Combine(build, "usr.img"));
         using IFileSystemReader files = image.OpenFileSystem();
-        IReadOnlyList<FileSystemEntry> entries = files.ReadTree();
-        var actual = new SortedSet<string>(entries.Select(e => e.GuestPath), StringComparer.Ordinal);
+        var actual = new SortedSet<string>(files.ReadTree().Select(e => e.GuestPath), StringComparer.Ordinal);
 
         // A ZFS pool made by OSv's builder also has /zfs, the mount point of the dataset osv/zfs.
         if (fileSystem == FileSystemKind.Zfs)
@@ -166,6 +165,17 @@ public sealed class RealKernelImportTests(ImportedKernel kernel) : IClassFixture
         }
 
         Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void BaseFiles_SameAsInOsvImage()
+    {
+        string build = OsvBuildEnvironment.RequireBuild();
+        FileSystemKind fileSystem = OsvBuildEnvironment.BuildFileSystem();
+        using DiskImage image = DiskImage.Open(Path.Combine(build, "usr.img"));
+        using IFileSystemReader files = image.OpenFileSystem();
+        IReadOnlyList<FileSystemEntry> entries = files.ReadTree();
+
         foreach (KernelBaseFile baseFile in kernel.Bundle.BaseFilesFor(fileSystem))
         {
             FileSystemEntry entry = entries.Single(e => e.GuestPath == baseFile.GuestPath);

@@ -31,6 +31,28 @@ public sealed class CompileTests(SdkEnvironment environment)
         BuildResult third = await project.BuildAsync();
         Assert.True(third.Succeeded, third.Process.Output);
         Assert.Equal(["main.c", "util.c"], third.CompiledSources());
+
+        // A removed source changes no time stamp, but the recorded object list makes the link run again.
+        var linkedAfterHeader = TestProject.Fingerprint(linked);
+        File.Delete(Path.Combine(project.Directory, "plain.c"));
+        BuildResult fourth = await project.BuildAsync();
+        Assert.True(fourth.Succeeded, fourth.Process.Output);
+        Assert.Empty(fourth.CompileRuns());
+        Assert.NotEqual(linkedAfterHeader.Sha256, TestProject.Fingerprint(linked).Sha256);
+    }
+
+    [Fact]
+    public async Task TwoBrokenSources_BothReported()
+    {
+        TestProject project = TestProject.Create(environment, "twobroken", string.Empty,
+            ("a.c", "int a(void) { return 1 }\n"), ("b.c", "int b(void) { return undefined_name; }\n"));
+
+        BuildResult result = await project.BuildAsync();
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(["a.c", "b.c"], result.Errors.Select(e => Path.GetFileName(e.File)).Order(StringComparer.Ordinal));
+        Assert.All(result.Errors, error => Assert.Equal("OSV7001", error.Code));
+        Assert.Empty(Directory.GetFiles(project.OutputDirectory));
     }
 
     [Fact]
@@ -47,6 +69,24 @@ public sealed class CompileTests(SdkEnvironment environment)
         Assert.Equal(["main.c", "util.c"], second.CompiledSources());
         Assert.NotEmpty(second.CompileRuns());
         Assert.All(second.CompileRuns(), run => Assert.Contains("-DEXTRA=1", run, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ItemOptionsChange_RecompilesOneSource()
+    {
+        TestProject project = TestProject.Create(environment, "itemoptions", """
+              <PropertyGroup><OsvCreateImage>false</OsvCreateImage></PropertyGroup>
+              <ItemGroup><Compile Update="util.c" AdditionalOptions="$(UtilOptions)" /></ItemGroup>
+            """,
+            ("main.c", MainSource), ("util.c", UtilSource), ("util.h", UtilHeader));
+        BuildResult first = await project.BuildAsync();
+        Assert.True(first.Succeeded, first.Process.Output);
+
+        BuildResult second = await project.BuildAsync("-p:UtilOptions=-DUTIL_ONLY=1");
+
+        Assert.True(second.Succeeded, second.Process.Output);
+        Assert.Equal(["util.c"], second.CompiledSources());
+        Assert.Contains("-DUTIL_ONLY=1", Assert.Single(second.CompileRuns()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -135,16 +175,33 @@ public sealed class CompileTests(SdkEnvironment environment)
     [Fact]
     public async Task Clean_RemovesOutputs()
     {
-        TestProject project = TestProject.Create(environment, "clean", "<PropertyGroup><OsvCreateImage>false</OsvCreateImage></PropertyGroup>",
+        TestProject project = TestProject.Create(environment, "clean", string.Empty,
             ("main.c", MainSource), ("util.c", UtilSource), ("util.h", UtilHeader));
         BuildResult build = await project.BuildAsync();
         Assert.True(build.Succeeded, build.Process.Output);
+        Assert.True(File.Exists(project.ImagePath));
 
         BuildResult clean = await project.CleanAsync();
 
         Assert.True(clean.Succeeded, clean.Process.Output);
-        Assert.False(File.Exists(Path.Combine(project.OutputDirectory, "clean.so")));
+        Assert.Empty(Directory.GetFiles(project.OutputDirectory));
         Assert.Empty(Directory.GetFiles(Path.Combine(project.Directory, "obj"), "*.o", SearchOption.AllDirectories));
+        Assert.False(File.Exists(project.GeneratedProjectFile));
         Assert.True(File.Exists(Path.Combine(project.Directory, "main.c")));
+    }
+
+    [Fact]
+    public async Task SdkVersion_FromGlobalJson()
+    {
+        TestProject project = TestProject.Create(environment, "globaljson", "<PropertyGroup><OsvCreateImage>false</OsvCreateImage></PropertyGroup>",
+            ("main.c", MainSource), ("util.c", UtilSource), ("util.h", UtilHeader),
+            ("global.json", $$"""{ "msbuild-sdks": { "Osv.Sdk": "{{SdkEnvironment.PackageVersion}}" } }"""));
+        File.WriteAllText(project.ProjectFile, File.ReadAllText(project.ProjectFile).Replace(
+            $"Sdk=\"Osv.Sdk/{SdkEnvironment.PackageVersion}\"", "Sdk=\"Osv.Sdk\"", StringComparison.Ordinal));
+
+        BuildResult result = await project.BuildAsync();
+
+        Assert.True(result.Succeeded, result.Process.Output);
+        Assert.True(File.Exists(Path.Combine(project.OutputDirectory, "globaljson.so")));
     }
 }

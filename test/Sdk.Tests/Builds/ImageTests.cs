@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Osv.Diagnostics;
 using Osv.Manifests.Project;
 using Osv.Sdk.Tests.Infrastructure;
@@ -137,27 +136,5 @@ public sealed class ImageTests(SdkEnvironment environment)
         Assert.True(result.Succeeded, result.Process.Output);
         string compile = Assert.Single(result.CompileRuns());
         Assert.Contains($"-isystem {Path.Combine(bundle, "include")}", compile, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task ComputeRunArguments_BootsExternalKernel()
-    {
-        TestProject project = TestProject.Create(environment, "runner", "<PropertyGroup><OsvArguments>hello</OsvArguments></PropertyGroup>",
-            ("main.c", HelloSource), ("kernel/loader-stripped.elf", "not a real kernel, qemu is not started\n"));
-        string kernel = Path.Combine(project.Directory, "kernel", "loader-stripped.elf");
-
-        BuildResult result = await project.RunVerbAsync("build",
-            ["-t:Build;ComputeRunArguments", $"-p:OsvRunKernel={kernel}", "-p:OsvRunAccelerator=tcg", "-getProperty:RunCommand", "-getProperty:RunArguments"]);
-
-        Assert.True(result.Succeeded, result.Process.Output);
-        string json = result.Process.Output[result.Process.Output.IndexOf('{', StringComparison.Ordinal)..];
-        using JsonDocument document = JsonDocument.Parse(json);
-        JsonElement properties = document.RootElement.GetProperty("Properties");
-        Assert.EndsWith("qemu-system-x86_64", properties.GetProperty("RunCommand").GetString(), StringComparison.Ordinal);
-        string arguments = properties.GetProperty("RunArguments").GetString()!;
-        Assert.Contains($"-kernel {kernel}", arguments, StringComparison.Ordinal);
-        Assert.Contains("-append", arguments, StringComparison.Ordinal);
-        Assert.Contains("/runner.so hello", arguments, StringComparison.Ordinal);
-        Assert.Contains($"file={project.ImagePath},format=qcow2", arguments, StringComparison.Ordinal);
     }
 }

@@ -6,10 +6,10 @@ namespace Osv.Sdk.Tests.Builds;
 public sealed class SampleTests(SdkEnvironment environment)
 {
     [Theory]
-    [InlineData("hello")]
-    [InlineData("event-echo")]
-    [InlineData("cpp-http")]
-    public async Task Sample_BuildsImageOnce(string sample)
+    [InlineData("hello", "/hello.so")]
+    [InlineData("event-echo", "/usr/lib/libevent-2.1.so.7")]
+    [InlineData("cpp-http", "/usr/lib/libstdc++.so.6")]
+    public async Task Sample_BuildsImageOnce(string sample, string expectedGuestPath)
     {
         TestProject project = environment.CopySample(sample);
 
@@ -19,6 +19,8 @@ public sealed class SampleTests(SdkEnvironment environment)
         (string format, bool checkPassed) = await QemuImg.InspectAsync(project.ImagePath);
         Assert.Equal("qcow2", format);
         Assert.True(checkPassed);
+        Assert.Contains($"/{sample}.so", project.ReportedGuestPaths());
+        Assert.Contains(expectedGuestPath, project.ReportedGuestPaths());
         var image = TestProject.Fingerprint(project.ImagePath);
 
         BuildResult second = await project.BuildAsync();

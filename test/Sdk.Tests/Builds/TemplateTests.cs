@@ -21,6 +21,7 @@ public sealed class TemplateTests(SdkEnvironment environment)
         (string format, bool checkPassed) = await QemuImg.InspectAsync(project.ImagePath);
         Assert.Equal("qcow2", format);
         Assert.True(checkPassed);
+        Assert.Contains("/app.so", project.ReportedGuestPaths());
         var image = TestProject.Fingerprint(project.ImagePath);
 
         BuildResult second = await project.BuildAsync();
@@ -43,6 +44,7 @@ public sealed class TemplateTests(SdkEnvironment environment)
         Assert.True(first.Succeeded, first.Process.Output);
         Assert.Empty(first.CompilerRuns);
         Assert.True(File.Exists(project.ImagePath));
+        Assert.Contains("/hello.so", project.ReportedGuestPaths());
         var image = TestProject.Fingerprint(project.ImagePath);
 
         BuildResult second = await project.BuildAsync();

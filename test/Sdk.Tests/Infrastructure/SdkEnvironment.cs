@@ -11,12 +11,12 @@ namespace Osv.Sdk.Tests.Infrastructure;
 /// <summary>
 /// One isolated .NET environment for every test of a run: the Osv.Sdk and Osv.Templates packages packed
 /// once from this checkout into a local feed, a nuget.config that lists only that feed, a package folder
-/// (NUGET_PACKAGES) of this run, and a template hive that holds the installed templates. Nothing is
+/// (NUGET_PACKAGES) of this run, and a template hive that contains the installed templates. Nothing is
 /// written to the user's NuGet cache or template list.
 /// </summary>
 /// <remarks>
 /// Every dotnet process runs with <c>--disable-build-servers</c>, so no MSBuild node outlives a test and
-/// holds the task assembly of this run open.
+/// keeps the task assembly of this run open.
 /// </remarks>
 public sealed class SdkEnvironment : IAsyncLifetime
 {
@@ -95,7 +95,7 @@ public sealed class SdkEnvironment : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Creates an empty folder for one test's project, below the folder that holds the nuget.config.</summary>
+    /// <summary>Creates an empty folder for one test's project, below the folder that contains the nuget.config.</summary>
     /// <param name="name">A readable part of the folder name.</param>
     public string CreateProjectDirectory(string name)
     {

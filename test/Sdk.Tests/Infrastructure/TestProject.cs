@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 
 namespace Osv.Sdk.Tests.Infrastructure;
 
@@ -84,15 +85,33 @@ internal sealed class TestProject
             ["CXX"] = _environment.CxxCompilerWrapper,
             [SdkEnvironment.CompilerLogVariable] = compilerLog,
         };
-        string[] verbArguments = verb == "run" ? ["--project", ProjectFile] : [ProjectFile];
-        string[] loggerArguments = verb == "run"
-            ? []
-            : ["-v:n", "-fileLogger1", $"-fileLoggerParameters1:LogFile={errorLog};ErrorsOnly", "-fileLogger2", $"-fileLoggerParameters2:LogFile={warningLog};WarningsOnly"];
-        ProcessResult process = await _environment.DotnetAsync(Directory, environment,
-            [verb, .. verbArguments, "--disable-build-servers", "-nologo", .. loggerArguments, .. arguments]);
+        // dotnet run passes arguments it does not know to the program, so it gets no logger switches.
+        string[] verbArguments = verb == "run"
+            ? ["--project", ProjectFile, "--disable-build-servers"]
+            : [ProjectFile, "--disable-build-servers", "-nologo", "-v:n", "-fileLogger1", $"-fileLoggerParameters1:LogFile={errorLog};ErrorsOnly",
+                "-fileLogger2", $"-fileLoggerParameters2:LogFile={warningLog};WarningsOnly"];
+        ProcessResult process = await _environment.DotnetAsync(Directory, environment, [verb, .. verbArguments, .. arguments]);
 
         IReadOnlyList<string> compilerRuns = File.Exists(compilerLog) ? File.ReadAllLines(compilerLog) : [];
         return new BuildResult(process, BuildResult.ReadLog(errorLog), BuildResult.ReadLog(warningLog), compilerRuns);
+    }
+
+    /// <summary>Returns the OSv command line the JSON report of the last image build records.</summary>
+    public string ReportedCommandLine()
+    {
+        string report = Path.Combine(OutputDirectory, Name + ".report.json");
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(report));
+        return document.RootElement.GetProperty("commandLine").GetString()!;
+    }
+
+    /// <summary>Returns the guest paths the JSON report of the last image build lists, in its order.</summary>
+    public IReadOnlyList<string> ReportedGuestPaths()
+    {
+        string report = Path.Combine(OutputDirectory, Name + ".report.json");
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(report));
+        return document.RootElement.GetProperty("entries").EnumerateArray()
+            .Select(entry => entry.GetProperty("path").GetString()!)
+            .ToList();
     }
 
     /// <summary>Returns the 1-based line of the project file that contains <paramref name="text"/>.</summary>

@@ -16,18 +16,26 @@ public static class BuildReportWriter
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    // The source-generated serializer avoids the reflection warm-up, which costs a short build a
+    // noticeable part of its run time; it uses the same settings as Options.
+    private static readonly BuildReportJsonContext Context = new(new JsonSerializerOptions(Options));
+
     /// <summary>Writes <paramref name="report"/> to <paramref name="destination"/>.</summary>
     public static void Write(BuildReport report, Stream destination)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(destination);
-        JsonSerializer.Serialize(destination, report, Options);
+        JsonSerializer.Serialize(destination, report, Context.BuildReport);
     }
 
     /// <summary>Returns <paramref name="report"/> as a JSON string.</summary>
     public static string ToJson(BuildReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return JsonSerializer.Serialize(report, Options);
+        return JsonSerializer.Serialize(report, Context.BuildReport);
     }
 }
+
+/// <summary>The source-generated serializer of <see cref="BuildReport"/>.</summary>
+[JsonSerializable(typeof(BuildReport))]
+internal sealed partial class BuildReportJsonContext : JsonSerializerContext;

@@ -47,6 +47,7 @@ public sealed partial class CompileOsvSource : GccToolTask
             Directory.CreateDirectory(Path.GetDirectoryName(objectFile)!);
             File.Delete(objectFile);
             File.Delete(Source.GetMetadata("DependencyFile"));
+            File.Delete(ItemOptionsFile.PathFor(objectFile));
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -54,7 +55,23 @@ public sealed partial class CompileOsvSource : GccToolTask
             return false;
         }
 
-        return base.Execute();
+        if (!base.Execute())
+        {
+            return false;
+        }
+
+        // Recorded only after a successful compile, so a failed one stays stale.
+        try
+        {
+            File.WriteAllText(ItemOptionsFile.PathFor(objectFile), ItemOptionsFile.ContentFor(Source));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Log.LogErrorWithCodeFromResources(null, ProjectFile, 0, 0, 0, 0, nameof(Strings.OutputNotWritable), ItemOptionsFile.PathFor(objectFile), exception.Message);
+            return false;
+        }
+
+        return true;
     }
 
     /// <inheritdoc/>

@@ -6,8 +6,9 @@ namespace Osv.Sdk.Tasks.Compilation;
 
 /// <summary>
 /// Assigns each <c>Compile</c> item its object and dependency file and selects the ones that need compiling:
-/// an object is stale when it is missing, when its dependency file is missing or unreadable, or when the
-/// source, a header listed in the dependency file, or one of the additional inputs is newer than it (or gone).
+/// an object is stale when it is missing, when its dependency file is missing or unreadable, when its
+/// per-source options changed, or when the source, a header listed in the dependency file, or one of the
+/// additional inputs is newer than it (or gone).
 /// </summary>
 /// <remarks>
 /// The headers come from the <c>.d</c> file gcc wrote with <c>-MMD</c> during the previous compile, so a
@@ -93,14 +94,20 @@ public sealed partial class ComputeOsvCompileItems : Microsoft.Build.Utilities.T
             return $"'{dependencyFile}' does not exist";
         }
 
+        string optionsFile = ItemOptionsFile.PathFor(objectFile);
         IReadOnlyList<string> inputs;
         try
         {
+            if (!File.Exists(optionsFile) || File.ReadAllText(optionsFile) != ItemOptionsFile.ContentFor(item))
+            {
+                return $"its Language or AdditionalOptions metadata differs from '{optionsFile}'";
+            }
+
             inputs = MakeDependencyFile.ReadPrerequisites(dependencyFile);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            return Log.FormatResourceString(nameof(Strings.UnreadableDependencyFile), item.ItemSpec, dependencyFile, exception.Message);
+            return $"'{dependencyFile}' or '{optionsFile}' could not be read ({exception.Message})";
         }
 
         // The source itself is the first prerequisite gcc writes, but check it even if the file was edited.

@@ -8,8 +8,8 @@ namespace Osv.Sdk.Tasks.Diagnostics;
 /// <summary>
 /// Logs the toolchain's diagnostics as MSBuild errors, warnings and messages with their OSVxxxx code, file,
 /// line and column. A diagnostic located in a file the SDK wrote (the generated osv.yaml, the linked file) is
-/// moved to the MSBuild project file, where the user can fix it; one in the generated osv.yaml also names the
-/// property or item the generated line came from.
+/// moved to the MSBuild project file, where the user can fix it. One in the generated osv.yaml also names
+/// the property or item that the generated line came from.
 /// </summary>
 internal sealed class DiagnosticLogger
 {

@@ -99,7 +99,7 @@ public sealed partial class BuildOsvImage : Microsoft.Build.Utilities.Task, ICan
         return !Log.HasLoggedErrors;
     }
 
-    // The targets compare the image and the dependency file at the paths they expect; a mismatch would
+    // The targets compare the image and the dependency file at the paths they expect. A mismatch would
     // rebuild the image on every build, so it gets a warning that names the property to set.
     private void WarnWhenElsewhere(string actual, string expected, string property, string projectDirectory)
     {

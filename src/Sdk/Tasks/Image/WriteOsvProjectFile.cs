@@ -11,8 +11,8 @@ namespace Osv.Sdk.Tasks.Image;
 /// unchanged project leaves it alone.
 /// </summary>
 /// <remarks>
-/// Values are written as given; the image build validates them and reports problems at the generated
-/// line, which the BuildOsvImage task maps back to the property or item named in the line's comment.
+/// Values are written as given, because the image build validates them. It reports a problem at the
+/// generated line, and the BuildOsvImage task maps that line back to the property or item named in its comment.
 /// </remarks>
 public sealed partial class WriteOsvProjectFile : Microsoft.Build.Utilities.Task
 {
