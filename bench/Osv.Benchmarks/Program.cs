@@ -94,7 +94,7 @@ internal static class Program
         return helper.RunHelper(arguments);
     }
 
-    // Finds the folder that holds the solution file, starting from the executable's folder.
+    // Finds the folder that contains the solution file, starting from the executable's folder.
     private static string FindRepositoryRoot()
     {
         string? directory = Path.GetDirectoryName(Assembly.GetExecutingAssembly().Location);

@@ -1,6 +1,7 @@
-// A tiny HTTP responder in C++: it answers every request with a short text page. It uses the C++
-// standard library (std::string, std::thread, exceptions), so the image must carry libstdc++.so.6
-// and libgcc_s.so.1, which OSv release kernels do not export.
+// A tiny HTTP responder in C++: it replies to every request with a short text page. It uses the C++
+// standard library (std::string, std::thread, exceptions), so it needs libstdc++.so.6 and
+// libgcc_s.so.1. A kernel built with hidden symbols does not export them, so the image builder adds
+// them from the host unless the kernel bundle lists libstdc++.so.6 as provided.
 //
 // Usage: cpp-http.so [PORT]   (default port 8080)
 

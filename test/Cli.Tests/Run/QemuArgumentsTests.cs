@@ -90,7 +90,8 @@ public class QemuArgumentsTests
     private static string After(IReadOnlyList<string> arguments, string option)
     {
         int index = arguments.ToList().IndexOf(option);
-        Assert.True(index >= 0 && index + 1 < arguments.Count, $"{option} is missing from: {string.Join(' ', arguments)}");
+        Assert.True(index >= 0, $"{option} is missing from: {string.Join(' ', arguments)}");
+        Assert.True(index + 1 < arguments.Count, $"{option} has no value in: {string.Join(' ', arguments)}");
         return arguments[index + 1];
     }
 }

@@ -14,7 +14,7 @@ internal static class ApprovedFiles
     public static string PathOf(string tree, string extension) =>
         Path.Combine(RepositoryRoot(), "test", "ImageBuilder.Tests", "FileSystems", "Approved", $"{tree}.{extension}");
 
-    // Finds the folder that holds the solution, from the test assembly's folder upwards.
+    // Finds the folder that contains the solution, from the test assembly's folder upwards.
     private static string RepositoryRoot()
     {
         string? directory = AppContext.BaseDirectory;

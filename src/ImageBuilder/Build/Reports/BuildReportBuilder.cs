@@ -35,7 +35,7 @@ internal static class BuildReportBuilder
                 },
                 GuestSymlink link => new ReportEntry { Path = link.GuestPath, Kind = "symlink", Target = link.Target, Origin = origin },
                 GuestDirectory directory => new ReportEntry { Path = directory.GuestPath, Kind = "directory", HostPath = directory.HostPath, Origin = origin },
-                _ => throw new InvalidOperationException($"The plan holds a node of unknown type {node.GetType().Name}."),
+                _ => throw new InvalidOperationException($"The plan contains a node of unknown type {node.GetType().Name}."),
             };
             entries.Add(entry);
         }
