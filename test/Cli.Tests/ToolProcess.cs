@@ -5,8 +5,11 @@ namespace Osv.Cli.Tests;
 /// <summary>Runs the built <c>dotnet osv</c> tool as a child process, as a user would.</summary>
 internal static class ToolProcess
 {
-    // The tool's assembly is copied next to the tests by the project reference.
+    // The tool's assembly is copied next to the tests by the project reference. OSV_TOOL names another
+    // build of the tool to test instead, such as the native one from 'dotnet publish -r linux-x64'.
     public static string ToolPath { get; } = Path.Combine(AppContext.BaseDirectory, "dotnet-osv.dll");
+
+    private static readonly string? OtherTool = Environment.GetEnvironmentVariable("OSV_TOOL") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
 
     /// <summary>Runs the tool with <paramref name="arguments"/> and returns its exit code and output.</summary>
     public static ProcessOutput Run(string workingDirectory, params string[] arguments) =>
@@ -14,14 +17,18 @@ internal static class ToolProcess
 
     public static ProcessOutput Run(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(OtherTool ?? "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        startInfo.ArgumentList.Add(ToolPath);
+        if (OtherTool is null)
+        {
+            startInfo.ArgumentList.Add(ToolPath);
+        }
+
         foreach (string argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);

@@ -14,7 +14,7 @@ internal static class BuildCommand
         var project = new ProjectOptions();
         var output = new Option<string?>("--output", "-o")
         {
-            Description = "The folder that receives the image, its report (.report.json), SBOM (.spdx.json) and dependency file (.d). Created when missing. Default: osv.yaml's 'output', else 'out' next to the project file.",
+            Description = "The folder that receives the image, its report (.report.json), dependency file (.d) and, with --sbom, SBOM (.spdx.json). Created when missing. Default: osv.yaml's 'output', else 'out' next to the project file.",
             HelpName = "DIR",
         };
         var name = new Option<string?>("--name")
@@ -42,6 +42,10 @@ internal static class BuildCommand
             }
         });
 
+        var sbom = new Option<bool>("--sbom")
+        {
+            Description = "Also write an SPDX 2.3 SBOM (.spdx.json) with the SHA-1 and SHA-256 of every file. Default: off, because hashing every file twice costs about as much as writing the image.",
+        };
         var timings = new Option<bool>("--timings") { Description = "Print how long each stage of the build took, in seconds. Default: off." };
 
         var command = new Command("build", "Build an OSv disk image from an osv.yaml project or a usr.manifest: expand the manifest, add the DT_NEEDED closure of every ELF file, check it against the kernel, write the filesystem and the disk.");
@@ -50,10 +54,12 @@ internal static class BuildCommand
         command.Options.Add(name);
         command.Options.Add(format);
         command.Options.Add(size);
+        command.Options.Add(sbom);
         command.Options.Add(timings);
         command.SetAction((parseResult, cancellationToken) =>
         {
             project.ShowTimings = parseResult.GetValue(timings);
+            project.WriteSbom = parseResult.GetValue(sbom);
             string? sizeText = parseResult.GetValue(size);
             long? imageSize = sizeText is not null && Sizes.TryParse(sizeText, out long bytes) ? bytes : null;
             return RunAsync(console, project, parseResult, checkOnly: false, parseResult.GetValue(output), parseResult.GetValue(name), parseResult.GetValue(format), imageSize, cancellationToken);
@@ -104,6 +110,7 @@ internal static class BuildCommand
             Defines = project.ReadDefines(parseResult),
             SourceDateEpoch = sourceDateEpoch,
             CheckOnly = checkOnly,
+            WriteSbom = project.WriteSbom,
             CancellationToken = cancellationToken,
         };
 

@@ -169,22 +169,52 @@ internal static class InspectCommand
 
     private static void WriteJson(TextWriter writer, string imagePath, DiskImage disk, FileSystemKind kind, IReadOnlyList<FileSystemEntry> entries)
     {
-        var document = new
+        // Written member by member rather than serialized from an anonymous type, which would need
+        // reflection; the settings match the build report's (indented, readable non-ASCII, no nulls).
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = ImageBuilder.Build.Reports.BuildReportWriter.Options.Encoder }))
         {
-            image = imagePath,
-            format = disk.Format.ToString().ToLowerInvariant(),
-            virtualSize = disk.VirtualSize,
-            commandLine = disk.CommandLine,
-            fileSystem = kind.ToString().ToLowerInvariant(),
-            partitions = disk.Partitions.Where(p => p.IsUsed).Select(p => new { index = p.Index, type = p.Type, offset = p.Offset, size = p.Size }),
-            entries = entries.Select(e => new
+            json.WriteStartObject();
+            json.WriteString("image", imagePath);
+            json.WriteString("format", disk.Format.ToString().ToLowerInvariant());
+            json.WriteNumber("virtualSize", disk.VirtualSize);
+            if (disk.CommandLine is not null)
             {
-                path = e.GuestPath,
-                kind = e.Kind.ToString().ToLowerInvariant(),
-                size = e.Size,
-                target = e.SymlinkTarget,
-            }),
-        };
-        writer.WriteLine(JsonSerializer.Serialize(document, ImageBuilder.Build.Reports.BuildReportWriter.Options));
+                json.WriteString("commandLine", disk.CommandLine);
+            }
+
+            json.WriteString("fileSystem", kind.ToString().ToLowerInvariant());
+            json.WriteStartArray("partitions");
+            foreach (MbrPartition partition in disk.Partitions.Where(p => p.IsUsed))
+            {
+                json.WriteStartObject();
+                json.WriteNumber("index", partition.Index);
+                json.WriteNumber("type", partition.Type);
+                json.WriteNumber("offset", partition.Offset);
+                json.WriteNumber("size", partition.Size);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("entries");
+            foreach (FileSystemEntry entry in entries)
+            {
+                json.WriteStartObject();
+                json.WriteString("path", entry.GuestPath);
+                json.WriteString("kind", entry.Kind.ToString().ToLowerInvariant());
+                json.WriteNumber("size", entry.Size);
+                if (entry.SymlinkTarget is not null)
+                {
+                    json.WriteString("target", entry.SymlinkTarget);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        writer.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 }

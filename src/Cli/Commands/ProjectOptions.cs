@@ -57,6 +57,9 @@ internal sealed class ProjectOptions
     /// <summary>Gets or sets whether the stage timings are printed after the build (set by 'build --timings').</summary>
     public bool ShowTimings { get; set; }
 
+    /// <summary>Gets or sets whether the SPDX SBOM is written beside the image (set by 'build --sbom').</summary>
+    public bool WriteSbom { get; set; }
+
     public ProjectOptions()
     {
         // An unknown option would otherwise be taken as the project path.

@@ -31,7 +31,7 @@ internal sealed class BuildSession
     private string? _sbomPath;
     private string? _dependencyPath;
     private BuildReport? _report;
-    private Task<DigestRun>? _digests;
+    private DigestWorker? _digests;
 
     public BuildSession(ImageBuildRequest request)
     {
@@ -45,23 +45,31 @@ internal sealed class BuildSession
     /// <summary>Runs the stages in order and stops after the first stage that reports an error.</summary>
     public void Execute()
     {
-        if (!Stage(BuildStage.LoadProject, "loading the project", LoadProject)
-            || !Stage(BuildStage.AddKernelFiles, "adding the kernel's base files", AddKernelFiles)
-            || !Stage(BuildStage.AnalyseElf, "analysing ELF files and their DT_NEEDED closure", AnalyseElf))
+        if (!Stage(BuildStage.LoadProject, "loading the project", LoadProject))
         {
             _report = BuildReportFor(imageSize: 0, new Dictionary<string, FileDigest>());
             return;
         }
 
-        if (_request.CheckOnly)
+        // Checksums are computed on another thread while the build goes on: the files of the
+        // manifests now, the kernel's files and the added libraries once they are known. The image
+        // writer reads the same host files, so one of the two reads comes from the page cache.
+        if (!_request.CheckOnly && (_request.WriteReport || _request.WriteSbom))
         {
+            _digests = new DigestWorker(includeSha1: _request.WriteSbom, Cancellation);
+            _digests.Add(_project!.Plan);
+        }
+
+        if (!Stage(BuildStage.AddKernelFiles, "adding the kernel's base files", AddKernelFiles)
+            || !Stage(BuildStage.AnalyseElf, "analysing ELF files and their DT_NEEDED closure", AnalyseElf)
+            || _request.CheckOnly)
+        {
+            ObserveDigests();
             _report = BuildReportFor(imageSize: 0, new Dictionary<string, FileDigest>());
             return;
         }
 
-        // Checksums are computed on another thread while the image is written. Both read the same
-        // host files, so the second read comes from the page cache.
-        _digests = Task.Run(() => ComputeDigests(Cancellation), Cancellation);
+        _digests?.Add(_project!.Plan);
         if (!Stage(BuildStage.WriteImage, $"writing the {Name(_fileSystem)} {Name(_format)} image", WriteImage))
         {
             ObserveDigests();
@@ -69,9 +77,13 @@ internal sealed class BuildSession
             return;
         }
 
-        DigestRun run = _digests.GetAwaiter().GetResult();
-        Diagnostics.AddRange(run.Errors);
-        Dictionary<string, FileDigest> digests = run.Digests;
+        Dictionary<string, FileDigest> digests = new(StringComparer.Ordinal);
+        if (_digests is not null)
+        {
+            (digests, List<Diagnostic> errors) = _digests.Finish();
+            Diagnostics.AddRange(errors);
+        }
+
         long imageSize = new FileInfo(_imagePath!).Length;
         _report = BuildReportFor(imageSize, digests);
         if (Diagnostics.HasErrors || !Stage(BuildStage.WriteSideOutputs, "writing the report, SBOM and dependency file", () => WriteSideOutputs(digests)))
@@ -293,20 +305,30 @@ internal sealed class BuildSession
         string stem = Path.Combine(Path.GetDirectoryName(_imagePath!)!, Path.GetFileNameWithoutExtension(_imagePath!));
         try
         {
+            // A report or SBOM that an earlier build left under this image's name and this build does
+            // not write is removed, so that no side output describes another image.
+            string reportPath = stem + ".report.json";
             if (_request.WriteReport)
             {
-                string path = stem + ".report.json";
-                AtomicFile.Write(path, stream => BuildReportWriter.Write(_report! with { Diagnostics = BuildReportBuilder.Diagnostics(Diagnostics) }, stream));
-                _written.Add(path);
-                _reportPath = path;
+                AtomicFile.Write(reportPath, stream => BuildReportWriter.Write(_report! with { Diagnostics = BuildReportBuilder.Diagnostics(Diagnostics) }, stream));
+                _written.Add(reportPath);
+                _reportPath = reportPath;
+            }
+            else
+            {
+                File.Delete(reportPath);
             }
 
+            string sbomPath = stem + ".spdx.json";
             if (_request.WriteSbom)
             {
-                string path = stem + ".spdx.json";
-                AtomicFile.Write(path, stream => SpdxWriter.Write(_report!, _project!.Name, BySha256(digests), _request.SourceDateEpoch, stream));
-                _written.Add(path);
-                _sbomPath = path;
+                AtomicFile.Write(sbomPath, stream => SpdxWriter.Write(_report!, _project!.Name, BySha256(digests), _request.SourceDateEpoch, stream));
+                _written.Add(sbomPath);
+                _sbomPath = sbomPath;
+            }
+            else
+            {
+                File.Delete(sbomPath);
             }
 
             if (_request.WriteDependencyFile)
@@ -377,47 +399,8 @@ internal sealed class BuildSession
     private bool IsScratch(string path) =>
         _scratch is not null && path.StartsWith(_scratch + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
-    // Runs on a worker thread, so its findings are returned and added to the bag by the caller.
-    private DigestRun ComputeDigests(CancellationToken cancellationToken)
-    {
-        var digests = new Dictionary<string, FileDigest>(StringComparer.Ordinal);
-        var errors = new List<Diagnostic>();
-        foreach (GuestFile file in _project!.Plan.Files)
-        {
-            if (digests.ContainsKey(file.HostPath))
-            {
-                continue;
-            }
-
-            try
-            {
-                digests.Add(file.HostPath, FileDigest.Compute(file.HostPath, cancellationToken));
-            }
-            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-            {
-                errors.Add(new Diagnostic(BuildDiagnosticCodes.HostFileUnreadable, DiagnosticSeverity.Error,
-                    $"The host file '{file.HostPath}' of '{file.GuestPath}' cannot be read: {exception.Message}",
-                    file.Origin));
-            }
-        }
-
-        return new DigestRun(digests, errors);
-    }
-
-    private sealed record DigestRun(Dictionary<string, FileDigest> Digests, List<Diagnostic> Errors);
-
-    // Waits for the checksum task so that no thread outlives the build, and drops its result.
-    private void ObserveDigests()
-    {
-        try
-        {
-            _digests?.Wait(CancellationToken.None);
-        }
-        catch (AggregateException)
-        {
-            // Cancelled or failed; the write stage has already reported why the build stopped.
-        }
-    }
+    // Waits for the checksum worker so that no thread outlives the build, and drops its result.
+    private void ObserveDigests() => _digests?.Abandon();
 
     private BuildReport BuildReportFor(long imageSize, IReadOnlyDictionary<string, FileDigest> digests)
     {

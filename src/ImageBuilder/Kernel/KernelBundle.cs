@@ -22,7 +22,7 @@ public sealed class KernelBundle
 
     /// <summary>
     /// Gets the built-in profile of OSv x86-64 (master of late 2026) with no boot image, for kernel-less
-    /// disks. It is read from an embedded YAML resource with the same schema as a bundle.
+    /// disks. It has the fields of a bundle's description and passes the same checks.
     /// </summary>
     public static KernelBundle Generic => GenericBundle.Value;
 

@@ -1,6 +1,6 @@
 namespace Osv.ImageBuilder.Kernel;
 
-// The shape of osv-kernel.yaml, as YamlDotNet fills it with camelCase keys. Values stay strings or
+// The shape of osv-kernel.yaml: KernelDescriptionReader fills it and KernelDescriptionWriter writes it. Values stay strings or
 // nullable where the loader checks them itself, so that a bad value gets a message naming the key.
 internal sealed class KernelBundleDescription
 {

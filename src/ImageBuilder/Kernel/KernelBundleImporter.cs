@@ -1,8 +1,6 @@
 using Osv.Diagnostics;
 using Osv.ImageBuilder.FileSystems;
 using Osv.ImageBuilder.Kernel.Import;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Osv.ImageBuilder.Kernel;
 
@@ -124,11 +122,7 @@ public static class KernelBundleImporter
                 Headers = CopyHeaders(source, output, diagnostics),
             };
 
-            ISerializer serializer = new SerializerBuilder()
-                .WithNamingConvention(CamelCaseNamingConvention.Instance)
-                .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
-                .Build();
-            string yaml = "# OSv kernel bundle imported from " + build + "\n" + serializer.Serialize(description);
+            string yaml = KernelDescriptionWriter.Write(description, "OSv kernel bundle imported from " + build);
             File.WriteAllText(Path.Combine(output, KernelBundle.DescriptionFileName), yaml);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

@@ -5,8 +5,6 @@ using Osv.ImageBuilder.Assemble;
 using Osv.ImageBuilder.FileSystems;
 using Osv.Plan;
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Osv.ImageBuilder.Kernel;
 
@@ -15,8 +13,6 @@ internal static class KernelBundleLoader
 {
     // The largest description file read, in bytes; a real one is a few kilobytes.
     private const long MaxDescriptionBytes = 4L << 20;
-
-    private const string GenericResourceName = "Osv.ImageBuilder.Kernel.Resources.generic-osv-kernel.yaml";
 
     // Loads a bundle folder.
     public static KernelBundle? Load(string folder, DiagnosticBag diagnostics)
@@ -42,32 +38,29 @@ internal static class KernelBundleLoader
         return Parse(text, descriptionPath, root, diagnostics);
     }
 
-    // Loads the embedded generic profile; a failure is a defect of the build, so it throws.
+    // Checks the built-in generic profile like a bundle; a failure is a defect of the build, so it throws.
     public static KernelBundle LoadGeneric()
     {
-        using Stream? stream = typeof(KernelBundleLoader).Assembly.GetManifestResourceStream(GenericResourceName);
-        if (stream is null)
-        {
-            throw new InvalidOperationException($"The embedded resource '{GenericResourceName}' is missing from the assembly.");
-        }
-
-        using var reader = new StreamReader(stream);
         var diagnostics = new DiagnosticBag();
-        KernelBundle? bundle = Parse(reader.ReadToEnd(), "generic-osv-kernel.yaml", folder: null, diagnostics);
-        return bundle ?? throw new InvalidOperationException("The embedded generic kernel profile is invalid: " + string.Join("; ", diagnostics));
+        KernelBundle? bundle = Build(GenericKernelProfile.Create(), "the built-in generic profile", folder: null, diagnostics);
+        return bundle ?? throw new InvalidOperationException("The built-in generic kernel profile is invalid: " + string.Join("; ", diagnostics));
     }
 
     // Parses and validates a description; folder is null for the embedded profile, which may name no files.
     internal static KernelBundle? Parse(string text, string descriptionPath, string? folder, DiagnosticBag diagnostics)
     {
-        var location = new SourceLocation(descriptionPath);
         KernelBundleDescription? description;
         try
         {
-            IDeserializer deserializer = new DeserializerBuilder()
-                .WithNamingConvention(CamelCaseNamingConvention.Instance)
-                .Build();
-            description = deserializer.Deserialize<KernelBundleDescription>(text);
+            description = KernelDescriptionReader.Read(text);
+        }
+        catch (KernelDescriptionReader.ShapeException exception)
+        {
+            diagnostics.Error(
+                KernelDiagnosticCodes.InvalidYaml,
+                $"The kernel description is invalid: {exception.Message} Fix the line, or compare with a bundle made by 'dotnet osv kernel import'.",
+                new SourceLocation(descriptionPath, (int)exception.Position.Line, (int)exception.Position.Column));
+            return null;
         }
         catch (YamlException exception)
         {
@@ -81,10 +74,17 @@ internal static class KernelBundleLoader
 
         if (description is null)
         {
-            diagnostics.Error(KernelDiagnosticCodes.InvalidYaml, "The kernel description is empty.", location);
+            diagnostics.Error(KernelDiagnosticCodes.InvalidYaml, "The kernel description is empty.", new SourceLocation(descriptionPath));
             return null;
         }
 
+        return Build(description, descriptionPath, folder, diagnostics);
+    }
+
+    // Checks a description and turns it into a bundle; folder is null for the built-in profile.
+    private static KernelBundle? Build(KernelBundleDescription description, string descriptionPath, string? folder, DiagnosticBag diagnostics)
+    {
+        var location = new SourceLocation(descriptionPath);
         int errorsBefore = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
         var check = new Checker(diagnostics, location, folder);
 

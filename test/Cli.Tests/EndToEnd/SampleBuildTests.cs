@@ -106,17 +106,41 @@ public class SampleBuildTests
         string folder = Samples.Prepare(temp, "event-echo");
         string[] outputs = ["event-echo.qcow2", "event-echo.report.json", "event-echo.spdx.json", "event-echo.d"];
 
-        ProcessOutput first = ToolProcess.Run(folder, "build");
+        ProcessOutput first = ToolProcess.Run(folder, "build", "--sbom");
         Assert.True(first.ExitCode == 0, first.ToString());
         byte[][] firstBytes = outputs.Select(o => File.ReadAllBytes(Path.Combine(folder, "out", o))).ToArray();
         File.SetLastWriteTimeUtc(Path.Combine(folder, "event-echo.so"), DateTime.UtcNow.AddMinutes(1));
-        ProcessOutput second = ToolProcess.Run(folder, "build");
+        ProcessOutput second = ToolProcess.Run(folder, "build", "--sbom");
         Assert.True(second.ExitCode == 0, second.ToString());
 
         for (int i = 0; i < outputs.Length; i++)
         {
             Assert.True(firstBytes[i].AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(folder, "out", outputs[i]))), $"{outputs[i]} differs between two builds");
         }
+    }
+
+    [Fact]
+    public void Sbom_is_written_only_when_asked_and_a_stale_one_is_removed()
+    {
+        using var temp = new TempDirectory();
+        string folder = Samples.Prepare(temp, "event-echo");
+        string sbom = Path.Combine(folder, "out", "event-echo.spdx.json");
+
+        ProcessOutput withSbom = ToolProcess.Run(folder, "build", "--sbom");
+        Assert.True(withSbom.ExitCode == 0, withSbom.ToString());
+        using (JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(sbom)))
+        {
+            JsonElement library = document.RootElement.GetProperty("files").EnumerateArray()
+                .Single(f => f.GetProperty("fileName").GetString() == "./usr/lib/libevent-2.1.so.7");
+            string[] algorithms = library.GetProperty("checksums").EnumerateArray().Select(c => c.GetProperty("algorithm").GetString()!).ToArray();
+            Assert.Equal(["SHA1", "SHA256"], algorithms);
+        }
+
+        ProcessOutput without = ToolProcess.Run(folder, "build");
+        Assert.True(without.ExitCode == 0, without.ToString());
+        Assert.False(File.Exists(sbom), "a build without --sbom left the SBOM of the build before");
+        Assert.True(File.Exists(Path.Combine(folder, "out", "event-echo.report.json")));
+        Assert.DoesNotContain("SBOM:", without.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public static class SpdxWriter
     /// <param name="sourceDateEpoch">The creation time in seconds since the Unix epoch.</param>
     /// <param name="destination">The stream that receives UTF-8 JSON.</param>
     /// <exception cref="KeyNotFoundException">A file entry's host file has no checksum.</exception>
+    /// <exception cref="ArgumentException">A file's checksums lack the SHA-1.</exception>
     public static void Write(BuildReport report, string imageName, IReadOnlyDictionary<string, FileDigest> digests, long sourceDateEpoch, Stream destination)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -78,7 +79,7 @@ public static class SpdxWriter
             json.WriteString("fileName", "." + file.Path);
             json.WriteString("SPDXID", FileId(i));
             json.WriteStartArray("checksums");
-            WriteChecksum(json, "SHA1", digest.Sha1);
+            WriteChecksum(json, "SHA1", Sha1Of(digest));
             WriteChecksum(json, "SHA256", digest.Sha256);
             json.WriteEndArray();
             json.WriteString("licenseConcluded", NoAssertion);
@@ -149,10 +150,13 @@ public static class SpdxWriter
 #pragma warning disable CA5350
     private static string VerificationCode(List<ReportEntry> files, IReadOnlyDictionary<string, FileDigest> digests)
     {
-        IEnumerable<string> sorted = files.Select(f => digests[f.Sha256!].Sha1).Order(StringComparer.Ordinal);
+        IEnumerable<string> sorted = files.Select(f => Sha1Of(digests[f.Sha256!])).Order(StringComparer.Ordinal);
         return Convert.ToHexStringLower(SHA1.HashData(Encoding.ASCII.GetBytes(string.Concat(sorted))));
     }
 #pragma warning restore CA5350
+
+    private static string Sha1Of(FileDigest digest) =>
+        digest.Sha1 ?? throw new ArgumentException($"The checksums of the file with SHA-256 {digest.Sha256} have no SHA-1; compute them with includeSha1 for an SBOM.", nameof(digest));
 
     // A namespace part that is unique for each content: the SHA-256 of every guest path and file checksum.
     private static string ContentId(List<ReportEntry> files, IReadOnlyDictionary<string, FileDigest> digests)

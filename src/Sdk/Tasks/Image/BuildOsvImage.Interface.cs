@@ -48,8 +48,8 @@ public sealed partial class BuildOsvImage
     /// <summary>Whether to write the JSON report beside the image.</summary>
     public bool WriteReport { get; set; } = true;
 
-    /// <summary>Whether to write the SPDX SBOM beside the image.</summary>
-    public bool WriteSbom { get; set; } = true;
+    /// <summary>Whether to write the SPDX SBOM beside the image; off unless OsvGenerateSbom is true.</summary>
+    public bool WriteSbom { get; set; }
 
     /// <summary>The image written.</summary>
     [Output]

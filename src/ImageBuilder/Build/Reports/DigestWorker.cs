@@ -1,0 +1,102 @@
+using Osv.Diagnostics;
+using Osv.Plan;
+
+namespace Osv.ImageBuilder.Build.Reports;
+
+/// <summary>
+/// Computes the checksums of the plan's host files on a worker thread while the build goes on. A build
+/// hands it the plan's files as soon as the project is expanded, and the files that the kernel and
+/// the DT_NEEDED closure add later, so the hashing of a large payload overlaps the ELF analysis and
+/// the image write instead of following them. Batches run one after another, in the order given.
+/// </summary>
+/// <remarks>
+/// Only the worker touches the checksums until <see cref="Finish"/> returns them; the caller passes
+/// each batch as a list of its own, so the plan can change while a batch is hashed.
+/// </remarks>
+internal sealed class DigestWorker
+{
+    // Marks a file that could not be read. Finish leaves it out of the result.
+    private static readonly FileDigest Unreadable = new(string.Empty, null);
+
+    private readonly bool _includeSha1;
+    private readonly CancellationToken _cancellation;
+    private readonly Dictionary<string, FileDigest> _digests = new(StringComparer.Ordinal);
+    private readonly List<Diagnostic> _errors = [];
+    private Task _chain = Task.CompletedTask;
+
+    /// <param name="includeSha1">Whether to compute SHA-1 beside SHA-256, which an SBOM needs.</param>
+    /// <param name="cancellation">Stops the hashing between blocks.</param>
+    public DigestWorker(bool includeSha1, CancellationToken cancellation)
+    {
+        _includeSha1 = includeSha1;
+        _cancellation = cancellation;
+    }
+
+    /// <summary>Queues the plan's files that no earlier batch named.</summary>
+    public void Add(ImagePlan plan)
+    {
+        List<GuestFile> batch = plan.Files.ToList();
+        Task previous = _chain;
+        _chain = Task.Run(() =>
+        {
+            // A failed or cancelled batch stops the chain; Finish rethrows its exception.
+            previous.GetAwaiter().GetResult();
+            Hash(batch);
+        }, _cancellation);
+    }
+
+    /// <summary>Waits for every batch and returns the checksums by host path and the files that could not be read.</summary>
+    /// <exception cref="OperationCanceledException">The build was cancelled.</exception>
+    public (Dictionary<string, FileDigest> Digests, List<Diagnostic> Errors) Finish()
+    {
+        _chain.GetAwaiter().GetResult();
+        var digests = new Dictionary<string, FileDigest>(_digests.Count, StringComparer.Ordinal);
+        foreach ((string hostPath, FileDigest digest) in _digests)
+        {
+            if (!ReferenceEquals(digest, Unreadable))
+            {
+                digests.Add(hostPath, digest);
+            }
+        }
+
+        return (digests, _errors);
+    }
+
+    /// <summary>Waits for the worker without throwing, so that no thread outlives a failed build.</summary>
+    public void Abandon()
+    {
+        try
+        {
+            _chain.Wait(CancellationToken.None);
+        }
+        catch (AggregateException)
+        {
+            // Cancelled or failed: the stage that stopped the build has already reported the cause.
+        }
+    }
+
+    private void Hash(List<GuestFile> files)
+    {
+        foreach (GuestFile file in files)
+        {
+            if (_digests.ContainsKey(file.HostPath))
+            {
+                continue;
+            }
+
+            try
+            {
+                _digests.Add(file.HostPath, FileDigest.Compute(file.HostPath, _includeSha1, _cancellation));
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                _errors.Add(new Diagnostic(BuildDiagnosticCodes.HostFileUnreadable, DiagnosticSeverity.Error,
+                    $"The host file '{file.HostPath}' of '{file.GuestPath}' cannot be read: {exception.Message}",
+                    file.Origin));
+
+                // Remembered as failed, so that a later batch does not report the same file again.
+                _digests.Add(file.HostPath, Unreadable);
+            }
+        }
+    }
+}
