@@ -51,13 +51,17 @@ internal sealed class BuildSession
             return;
         }
 
-        // Checksums are computed on another thread while the build goes on: the files of the
-        // manifests now, the kernel's files and the added libraries once they are known. The image
-        // writer reads the same host files, so one of the two reads comes from the page cache.
+        // Checksums are computed on another thread while the build goes on. The SBOM needs every
+        // file's, so hashing starts with the files of the manifests and takes the kernel's files and
+        // the added libraries once they are known. The report alone lists the SHA-256 of the ELF
+        // objects only: hashing a large data payload would cost as much CPU time as writing it.
         if (!_request.CheckOnly && (_request.WriteReport || _request.WriteSbom))
         {
             _digests = new DigestWorker(includeSha1: _request.WriteSbom, Cancellation);
-            _digests.Add(_project!.Plan);
+            if (_request.WriteSbom)
+            {
+                _digests.Add(_project!.Plan.Files);
+            }
         }
 
         if (!Stage(BuildStage.AddKernelFiles, "adding the kernel's base files", AddKernelFiles)
@@ -69,7 +73,7 @@ internal sealed class BuildSession
             return;
         }
 
-        _digests?.Add(_project!.Plan);
+        _digests?.Add(_request.WriteSbom ? _project!.Plan.Files : ElfFiles());
         if (!Stage(BuildStage.WriteImage, $"writing the {Name(_fileSystem)} {Name(_format)} image", WriteImage))
         {
             ObserveDigests();
@@ -398,6 +402,13 @@ internal sealed class BuildSession
 
     private bool IsScratch(string path) =>
         _scratch is not null && path.StartsWith(_scratch + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    // The plan's files that the ELF analysis read as ELF objects.
+    private IEnumerable<GuestFile> ElfFiles()
+    {
+        var objects = _analysis!.Objects.Select(o => o.GuestPath).ToHashSet(StringComparer.Ordinal);
+        return _project!.Plan.Files.Where(f => objects.Contains(f.GuestPath));
+    }
 
     // Waits for the checksum worker so that no thread outlives the build, and drops its result.
     private void ObserveDigests() => _digests?.Abandon();

@@ -34,9 +34,44 @@ internal static class HostFileSystem
     /// <summary>The maximum number of symbolic links followed in one resolution, as Linux's MAXSYMLINKS.</summary>
     public const int MaxSymlinkHops = 40;
 
+    // The lstat results of the current thread's lookup scope, or null outside one.
+    [ThreadStatic]
+    private static Dictionary<string, HostEntryKind>? t_lstatCache;
+
+    /// <summary>
+    /// Remembers what <see cref="Lstat"/> finds on this thread until the returned scope is disposed. Use it
+    /// around work that reads the host tree but does not change it; a scope inside a scope shares the outer cache.
+    /// </summary>
+    public static LookupCache CacheLookups()
+    {
+        if (t_lstatCache is not null)
+        {
+            return new LookupCache(owner: false);
+        }
+
+        t_lstatCache = new Dictionary<string, HostEntryKind>(StringComparer.Ordinal);
+        return new LookupCache(owner: true);
+    }
+
     /// <summary>Returns what the absolute path <paramref name="physicalPath"/> names, without following a final link.</summary>
     /// <remarks>The path must contain no <c>.</c> or <c>..</c> components, so that .NET's lexical normalisation is harmless.</remarks>
     public static HostEntryKind Lstat(string physicalPath)
+    {
+        if (t_lstatCache is { } cache)
+        {
+            if (!cache.TryGetValue(physicalPath, out HostEntryKind known))
+            {
+                known = LstatUncached(physicalPath);
+                cache.Add(physicalPath, known);
+            }
+
+            return known;
+        }
+
+        return LstatUncached(physicalPath);
+    }
+
+    private static HostEntryKind LstatUncached(string physicalPath)
     {
         var file = new FileInfo(physicalPath);
         if (file.Exists)
@@ -211,5 +246,17 @@ internal static class HostFileSystem
         }
 
         return parent.Length == 0 ? "/" : parent;
+    }
+
+    /// <summary>The scope of <see cref="CacheLookups"/>; disposing the outermost one drops the cache.</summary>
+    public readonly struct LookupCache(bool owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (owner)
+            {
+                t_lstatCache = null;
+            }
+        }
     }
 }

@@ -53,6 +53,9 @@ public sealed class PlanExpander
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(diagnostics);
 
+        // Every file's path is resolved component by component, so the folders above a payload are
+        // looked up once per expansion instead of once per file.
+        using HostFileSystem.LookupCache cache = HostFileSystem.CacheLookups();
         var run = new ExpansionRun(plan, Options, diagnostics);
         foreach (ManifestEntry entry in entries)
         {

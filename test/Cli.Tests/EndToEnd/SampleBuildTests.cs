@@ -120,14 +120,16 @@ public class SampleBuildTests
     }
 
     [Fact]
-    public void Sbom_is_written_only_when_asked_and_a_stale_one_is_removed()
+    public void Sbom_only_on_request()
     {
         using var temp = new TempDirectory();
         string folder = Samples.Prepare(temp, "event-echo");
         string sbom = Path.Combine(folder, "out", "event-echo.spdx.json");
+        string report = Path.Combine(folder, "out", "event-echo.report.json");
 
         ProcessOutput withSbom = ToolProcess.Run(folder, "build", "--sbom");
         Assert.True(withSbom.ExitCode == 0, withSbom.ToString());
+        Assert.True(ReportEntry(report, "/etc/hosts").TryGetProperty("sha256", out _), "with --sbom every file has its SHA-256 in the report");
         using (JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(sbom)))
         {
             JsonElement library = document.RootElement.GetProperty("files").EnumerateArray()
@@ -139,7 +141,8 @@ public class SampleBuildTests
         ProcessOutput without = ToolProcess.Run(folder, "build");
         Assert.True(without.ExitCode == 0, without.ToString());
         Assert.False(File.Exists(sbom), "a build without --sbom left the SBOM of the build before");
-        Assert.True(File.Exists(Path.Combine(folder, "out", "event-echo.report.json")));
+        Assert.False(ReportEntry(report, "/etc/hosts").TryGetProperty("sha256", out _), "without --sbom a data file has no SHA-256");
+        Assert.True(ReportEntry(report, "/event-echo.so").TryGetProperty("sha256", out _), "without --sbom an ELF object still has its SHA-256");
         Assert.DoesNotContain("SBOM:", without.StandardError, StringComparison.Ordinal);
     }
 
@@ -247,5 +250,11 @@ public class SampleBuildTests
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains("Check passed", check.StandardError, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(folder, "out")));
+    }
+
+    private static JsonElement ReportEntry(string reportPath, string guestPath)
+    {
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(reportPath));
+        return document.RootElement.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("path").GetString() == guestPath).Clone();
     }
 }

@@ -4,10 +4,10 @@ using Osv.Plan;
 namespace Osv.ImageBuilder.Build.Reports;
 
 /// <summary>
-/// Computes the checksums of the plan's host files on a worker thread while the build goes on. A build
-/// hands it the plan's files as soon as the project is expanded, and the files that the kernel and
-/// the DT_NEEDED closure add later, so the hashing of a large payload overlaps the ELF analysis and
-/// the image write instead of following them. Batches run one after another, in the order given.
+/// Computes the checksums of host files on a worker thread while the build goes on. A build that
+/// writes an SBOM hands it the plan's files as soon as the project is expanded, and the files that
+/// the kernel and the DT_NEEDED closure add later, so the hashing of a large payload overlaps the ELF
+/// analysis and the image write instead of following them. Batches run one after another.
 /// </summary>
 /// <remarks>
 /// Only the worker touches the checksums until <see cref="Finish"/> returns them; the caller passes
@@ -32,10 +32,10 @@ internal sealed class DigestWorker
         _cancellation = cancellation;
     }
 
-    /// <summary>Queues the plan's files that no earlier batch named.</summary>
-    public void Add(ImagePlan plan)
+    /// <summary>Queues the files that no earlier batch named.</summary>
+    public void Add(IEnumerable<GuestFile> files)
     {
-        List<GuestFile> batch = plan.Files.ToList();
+        List<GuestFile> batch = files.ToList();
         Task previous = _chain;
         _chain = Task.Run(() =>
         {
