@@ -35,6 +35,7 @@ public static class ElfAnalyzer
         };
 
         var catalog = new ElfCatalog();
+        catalog.ReadAll(plan.Files.Select(f => f.HostPath));
         var tree = new GuestTree(plan);
 
         // Complete the plan from the host first, so the simulation runs on the finished image.

@@ -16,6 +16,28 @@ internal sealed class ElfCatalog
         public bool IsElf => File is not null || Error is not null;
     }
 
+    /// <summary>
+    /// Reads every file of <paramref name="hostPaths"/> that is not read yet, on all processors. The
+    /// analysis asks for every file of the plan, and a payload of thousands of small files spends its
+    /// time opening them, so the reads run side by side instead of one after another.
+    /// </summary>
+    public void ReadAll(IEnumerable<string> hostPaths)
+    {
+        string[] pending = hostPaths.Where(p => !_entries.ContainsKey(p)).Distinct(StringComparer.Ordinal).ToArray();
+        var read = new Entry[pending.Length];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, pending.Length, options, i =>
+        {
+            ElfFile.TryRead(pending[i], out ElfFile? file, out Diagnostic? error);
+            read[i] = new Entry(file, error);
+        });
+
+        for (int i = 0; i < pending.Length; i++)
+        {
+            _entries.Add(pending[i], read[i]);
+        }
+    }
+
     /// <summary>Returns the entry of <paramref name="hostPath"/>, reading the file on first use.</summary>
     public Entry Get(string hostPath)
     {

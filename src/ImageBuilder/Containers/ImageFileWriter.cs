@@ -10,8 +10,10 @@ namespace Osv.ImageBuilder.Containers;
 /// complete. On any failure the temporary files are deleted and the target is left as it was.
 /// </summary>
 /// <remarks>
-/// A raw image is written once: the temporary raw disk is the result. A qcow2 or VMDK image reads the
-/// temporary disk once more, and only the ranges where the assembler wrote data.
+/// A raw image is written once: the temporary raw disk is the result. So is an uncompressed qcow2
+/// image, whose clusters are allocated as the assembler writes them (<see cref="Qcow2DiskStream"/>).
+/// A compressed qcow2 or a VMDK image reads the temporary disk once more, and only the ranges where
+/// the assembler wrote data.
 /// </remarks>
 public static class ImageFileWriter
 {
@@ -45,6 +47,11 @@ public static class ImageFileWriter
         {
             diagnostics.Error(DiskDiagnosticCodes.WriteFailed, $"The output folder '{folder}' does not exist; create it first.");
             return null;
+        }
+
+        if (format == ContainerFormat.Qcow2 && !options.Compress)
+        {
+            return WriteQcow2(layout, target, diagnostics, cancellationToken);
         }
 
         string rawTemporary = TemporaryPath(target, "raw");
@@ -84,6 +91,39 @@ public static class ImageFileWriter
             {
                 DeleteQuietly(containerTemporary);
             }
+        }
+    }
+
+    // Writes an uncompressed qcow2 image in one pass: the disk is assembled straight into the qcow2 file.
+    private static AssembledDisk? WriteQcow2(DiskLayout layout, string target, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        string temporary = TemporaryPath(target, "qcow2");
+        try
+        {
+            AssembledDisk? disk;
+            using (var container = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 20))
+            using (var virtualDisk = new Qcow2DiskStream(container, layout.VirtualSize - (layout.VirtualSize % MbrLayout.SectorSize)))
+            {
+                disk = DiskAssembler.Assemble(layout, virtualDisk, diagnostics, cancellationToken);
+                if (disk is null)
+                {
+                    return null;
+                }
+
+                virtualDisk.Complete();
+            }
+
+            Build.AtomicFile.Replace(temporary, target);
+            return disk;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            diagnostics.Error(DiskDiagnosticCodes.WriteFailed, $"Writing the image '{target}' failed: {exception.Message}");
+            return null;
+        }
+        finally
+        {
+            DeleteQuietly(temporary);
         }
     }
 

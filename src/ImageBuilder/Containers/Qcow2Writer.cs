@@ -78,80 +78,7 @@ internal static class Qcow2Writer
                 table[index % EntriesPerTable] = entry;
             }, cancellationToken);
 
-            // The L2 tables, one cluster each.
-            position = AlignUp(position);
-            long l1Size = (virtualSize + ((long)ClusterSize * EntriesPerTable) - 1) / ((long)ClusterSize * EntriesPerTable);
-            ulong[] l1 = new ulong[l1Size];
-            foreach ((long l1Index, ulong[] table) in l2Tables)
-            {
-                l1[l1Index] = Qcow2Layout.EntryBits.Copied | (ulong)position;
-                WriteTable(destination, position, table, cluster);
-                Reference(refcounts, position / ClusterSize);
-                position += ClusterSize;
-            }
-
-            // The L1 table, padded to whole clusters.
-            long l1Offset = position;
-            long l1Clusters = Math.Max(1, ((l1Size * sizeof(ulong)) + ClusterSize - 1) / ClusterSize);
-            WriteTable(destination, l1Offset, l1, cluster, l1Clusters);
-            for (long c = 0; c < l1Clusters; c++)
-            {
-                Reference(refcounts, (position / ClusterSize) + c);
-            }
-
-            position += l1Clusters * ClusterSize;
-
-            // The refcount blocks and table, which must count themselves too.
-            long usedClusters = position / ClusterSize;
-            long blocks = 0;
-            long tableClusters = 0;
-            while (true)
-            {
-                long total = usedClusters + blocks + tableClusters;
-                long neededBlocks = (total + RefcountsPerBlock - 1) / RefcountsPerBlock;
-                long neededTableClusters = Math.Max(1, ((neededBlocks * sizeof(ulong)) + ClusterSize - 1) / ClusterSize);
-                if (neededBlocks == blocks && neededTableClusters == tableClusters)
-                {
-                    break;
-                }
-
-                blocks = neededBlocks;
-                tableClusters = neededTableClusters;
-            }
-
-            long refcountBlocksOffset = position;
-            long refcountTableOffset = position + (blocks * ClusterSize);
-            for (long c = usedClusters; c < usedClusters + blocks + tableClusters; c++)
-            {
-                Reference(refcounts, c);
-            }
-
-            ulong[] refcountTable = new ulong[tableClusters * EntriesPerTable];
-            for (long b = 0; b < blocks; b++)
-            {
-                long blockOffset = refcountBlocksOffset + (b * ClusterSize);
-                refcountTable[b] = (ulong)blockOffset;
-                Array.Clear(cluster, 0, ClusterSize);
-                for (int i = 0; i < RefcountsPerBlock; i++)
-                {
-                    long hostCluster = (b * RefcountsPerBlock) + i;
-                    if (hostCluster >= refcounts.Count)
-                    {
-                        break;
-                    }
-
-                    BinaryPrimitives.WriteUInt16BigEndian(cluster.AsSpan(i * sizeof(ushort)), refcounts[(int)hostCluster]);
-                }
-
-                destination.Position = blockOffset;
-                destination.Write(cluster, 0, ClusterSize);
-            }
-
-            WriteTable(destination, refcountTableOffset, refcountTable, cluster, tableClusters);
-            Debug.Assert(destination.Length == (usedClusters + blocks + tableClusters) * ClusterSize, "The file must end after the refcount table.");
-
-            // The header, now that every offset is known.
-            WriteHeader(destination, virtualSize, (uint)l1Size, l1Offset, refcountTableOffset, (uint)tableClusters);
+            WriteMetadata(destination, position, virtualSize, l2Tables, refcounts, cluster);
         }
         finally
         {
@@ -160,10 +87,99 @@ internal static class Qcow2Writer
         }
     }
 
+    /// <summary>
+    /// Writes the tables that follow the data clusters: the L2 tables from <paramref name="position"/> on,
+    /// the L1 table, the refcount blocks and table (which count every cluster, themselves included),
+    /// and finally the header at offset 0.
+    /// </summary>
+    /// <param name="destination">The qcow2 file, holding the header cluster and the data clusters.</param>
+    /// <param name="position">The end of the data clusters.</param>
+    /// <param name="virtualSize">The size of the disk in bytes.</param>
+    /// <param name="l2Tables">The L2 tables by L1 index, in ascending order.</param>
+    /// <param name="refcounts">The refcount of each host cluster so far, the header's included.</param>
+    /// <param name="cluster">A scratch buffer of at least one cluster.</param>
+    internal static void WriteMetadata(Stream destination, long position, long virtualSize, SortedDictionary<long, ulong[]> l2Tables, List<ushort> refcounts, byte[] cluster)
+    {
+        // The L2 tables, one cluster each.
+        position = AlignUp(position);
+        long l1Size = (virtualSize + ((long)ClusterSize * EntriesPerTable) - 1) / ((long)ClusterSize * EntriesPerTable);
+        ulong[] l1 = new ulong[l1Size];
+        foreach ((long l1Index, ulong[] table) in l2Tables)
+        {
+            l1[l1Index] = Qcow2Layout.EntryBits.Copied | (ulong)position;
+            WriteTable(destination, position, table, cluster);
+            Reference(refcounts, position / ClusterSize);
+            position += ClusterSize;
+        }
+
+        // The L1 table, padded to whole clusters.
+        long l1Offset = position;
+        long l1Clusters = Math.Max(1, ((l1Size * sizeof(ulong)) + ClusterSize - 1) / ClusterSize);
+        WriteTable(destination, l1Offset, l1, cluster, l1Clusters);
+        for (long c = 0; c < l1Clusters; c++)
+        {
+            Reference(refcounts, (position / ClusterSize) + c);
+        }
+
+        position += l1Clusters * ClusterSize;
+
+        // The refcount blocks and table, which must count themselves too.
+        long usedClusters = position / ClusterSize;
+        long blocks = 0;
+        long tableClusters = 0;
+        while (true)
+        {
+            long total = usedClusters + blocks + tableClusters;
+            long neededBlocks = (total + RefcountsPerBlock - 1) / RefcountsPerBlock;
+            long neededTableClusters = Math.Max(1, ((neededBlocks * sizeof(ulong)) + ClusterSize - 1) / ClusterSize);
+            if (neededBlocks == blocks && neededTableClusters == tableClusters)
+            {
+                break;
+            }
+
+            blocks = neededBlocks;
+            tableClusters = neededTableClusters;
+        }
+
+        long refcountBlocksOffset = position;
+        long refcountTableOffset = position + (blocks * ClusterSize);
+        for (long c = usedClusters; c < usedClusters + blocks + tableClusters; c++)
+        {
+            Reference(refcounts, c);
+        }
+
+        ulong[] refcountTable = new ulong[tableClusters * EntriesPerTable];
+        for (long b = 0; b < blocks; b++)
+        {
+            long blockOffset = refcountBlocksOffset + (b * ClusterSize);
+            refcountTable[b] = (ulong)blockOffset;
+            Array.Clear(cluster, 0, ClusterSize);
+            for (int i = 0; i < RefcountsPerBlock; i++)
+            {
+                long hostCluster = (b * RefcountsPerBlock) + i;
+                if (hostCluster >= refcounts.Count)
+                {
+                    break;
+                }
+
+                BinaryPrimitives.WriteUInt16BigEndian(cluster.AsSpan(i * sizeof(ushort)), refcounts[(int)hostCluster]);
+            }
+
+            destination.Position = blockOffset;
+            destination.Write(cluster, 0, ClusterSize);
+        }
+
+        WriteTable(destination, refcountTableOffset, refcountTable, cluster, tableClusters);
+        Debug.Assert(destination.Length == (usedClusters + blocks + tableClusters) * ClusterSize, "The file must end after the refcount table.");
+
+        // The header, now that every offset is known.
+        WriteHeader(destination, virtualSize, (uint)l1Size, l1Offset, refcountTableOffset, (uint)tableClusters);
+    }
+
     private static long AlignUp(long position) => (position + ClusterSize - 1) / ClusterSize * ClusterSize;
 
     // Raises the refcount of one host cluster.
-    private static void Reference(List<ushort> refcounts, long hostCluster)
+    internal static void Reference(List<ushort> refcounts, long hostCluster)
     {
         while (refcounts.Count <= hostCluster)
         {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.Intrinsics;
 using Osv.ImageBuilder.FileSystems.Zfs;
 
 namespace Osv.ImageBuilder.Tests.Zfs;
@@ -17,6 +18,9 @@ public sealed class ZfsFormatTests
         byte[] data = HostTree.RandomBytes(size, seed: size);
 
         ZioChecksumValue actual = Fletcher4.Compute(data);
+        ZioChecksumValue with256 = Vector256.IsHardwareAccelerated ? Fletcher4.Compute(data, 256) : actual;
+        ZioChecksumValue with128 = Vector128.IsHardwareAccelerated ? Fletcher4.Compute(data, 128) : actual;
+        ZioChecksumValue scalar = Fletcher4.Compute(data, 0);
 
         ulong a = 0, b = 0, c = 0, d = 0;
         for (int i = 0; i < size; i += 4)
@@ -27,7 +31,11 @@ public sealed class ZfsFormatTests
             d += c;
         }
 
-        Assert.Equal(new ZioChecksumValue(a, b, c, d), actual);
+        var expected = new ZioChecksumValue(a, b, c, d);
+        Assert.Equal(expected, actual);
+        Assert.Equal(expected, with256);
+        Assert.Equal(expected, with128);
+        Assert.Equal(expected, scalar);
     }
 
     [Fact]

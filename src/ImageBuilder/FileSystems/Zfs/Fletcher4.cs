@@ -14,7 +14,12 @@ internal static class Fletcher4
     /// <summary>Computes the checksum of <paramref name="data"/>, whose length must be a multiple of 4.</summary>
     /// <remarks>Compiled fully optimized at once: every byte of the image passes through here, from the first block on.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static ZioChecksumValue Compute(ReadOnlySpan<byte> data)
+    public static ZioChecksumValue Compute(ReadOnlySpan<byte> data) =>
+        Compute(data, Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0);
+
+    /// <summary>Computes the checksum with vectors of <paramref name="vectorBits"/> (256, 128, or 0 for none); tests compare the paths.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static ZioChecksumValue Compute(ReadOnlySpan<byte> data, int vectorBits)
     {
         Debug.Assert(data.Length % 4 == 0, "ZFS blocks are whole sectors, so whole 32-bit words.");
         ReadOnlySpan<uint> words = MemoryMarshal.Cast<byte, uint>(data);
@@ -22,10 +27,17 @@ internal static class Fletcher4
 
         ulong a = 0, b = 0, c = 0, d = 0;
         int done = 0;
-        if (Vector256.IsHardwareAccelerated && words.Length >= 64)
+        if (vectorBits == 256 && words.Length >= 64)
         {
             done = words.Length & ~7;
             (a, b, c, d) = ComputeEightStreams(words[..done]);
+        }
+        else if (vectorBits == 128 && words.Length >= 64)
+        {
+            // The natively compiled tool targets the x86-64 baseline, where only 128-bit vectors are
+            // known to exist, so Vector256 is not accelerated there.
+            done = words.Length & ~7;
+            (a, b, c, d) = ComputeEightStreams128(words[..done]);
         }
 
         for (int i = done; i < words.Length; i++)
@@ -77,19 +89,64 @@ internal static class Fletcher4
             dHigh += cHigh;
         }
 
+        Span<ulong> a = [aLow[0], aLow[1], aLow[2], aLow[3], aHigh[0], aHigh[1], aHigh[2], aHigh[3]];
+        Span<ulong> b = [bLow[0], bLow[1], bLow[2], bLow[3], bHigh[0], bHigh[1], bHigh[2], bHigh[3]];
+        Span<ulong> c = [cLow[0], cLow[1], cLow[2], cLow[3], cHigh[0], cHigh[1], cHigh[2], cHigh[3]];
+        Span<ulong> d = [dLow[0], dLow[1], dLow[2], dLow[3], dHigh[0], dHigh[1], dHigh[2], dHigh[3]];
+        return Merge(a, b, c, d);
+    }
+
+    // The same eight streams as ComputeEightStreams in four pairs of 128-bit vectors: the first vector
+    // of a group of eight words widens into streams 0-1 and 2-3, the second into 4-5 and 6-7.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (ulong A, ulong B, ulong C, ulong D) ComputeEightStreams128(ReadOnlySpan<uint> words)
+    {
+        Vector128<ulong> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector128<ulong> b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector128<ulong> c0 = default, c1 = default, c2 = default, c3 = default;
+        Vector128<ulong> d0 = default, d1 = default, d2 = default, d3 = default;
+        ReadOnlySpan<Vector128<uint>> vectors = MemoryMarshal.Cast<uint, Vector128<uint>>(words);
+        for (int i = 0; i + 1 < vectors.Length; i += 2)
+        {
+            (Vector128<ulong> w0, Vector128<ulong> w1) = Vector128.Widen(vectors[i]);
+            (Vector128<ulong> w2, Vector128<ulong> w3) = Vector128.Widen(vectors[i + 1]);
+            a0 += w0;
+            a1 += w1;
+            a2 += w2;
+            a3 += w3;
+            b0 += a0;
+            b1 += a1;
+            b2 += a2;
+            b3 += a3;
+            c0 += b0;
+            c1 += b1;
+            c2 += b2;
+            c3 += b3;
+            d0 += c0;
+            d1 += c1;
+            d2 += c2;
+            d3 += c3;
+        }
+
+        Span<ulong> a = [a0[0], a0[1], a1[0], a1[1], a2[0], a2[1], a3[0], a3[1]];
+        Span<ulong> b = [b0[0], b0[1], b1[0], b1[1], b2[0], b2[1], b3[0], b3[1]];
+        Span<ulong> c = [c0[0], c0[1], c1[0], c1[1], c2[0], c2[1], c3[0], c3[1]];
+        Span<ulong> d = [d0[0], d0[1], d1[0], d1[1], d2[0], d2[1], d3[0], d3[1]];
+        return Merge(a, b, c, d);
+    }
+
+    // Merges the sums of the eight streams, in stream order, into the sums of one stream.
+    private static (ulong A, ulong B, ulong C, ulong D) Merge(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, ReadOnlySpan<ulong> c, ReadOnlySpan<ulong> d)
+    {
         unchecked
         {
             ulong sumA = 0, sumB = 0, sumC = 0, sumD = 0;
             for (int k = 0; k < 8; k++)
             {
-                ulong a = k < 4 ? aLow[k] : aHigh[k - 4];
-                ulong b = k < 4 ? bLow[k] : bHigh[k - 4];
-                ulong c = k < 4 ? cLow[k] : cHigh[k - 4];
-                ulong d = k < 4 ? dLow[k] : dHigh[k - 4];
-                sumA += a;
-                sumB += (8 * b) - ((ulong)k * a);
-                sumC += (64 * c) + (MergeCB[k] * b) + (MergeCA[k] * a);
-                sumD += (512 * d) + (MergeDC[k] * c) + (MergeDB[k] * b) + (MergeDA[k] * a);
+                sumA += a[k];
+                sumB += (8 * b[k]) - ((ulong)k * a[k]);
+                sumC += (64 * c[k]) + (MergeCB[k] * b[k]) + (MergeCA[k] * a[k]);
+                sumD += (512 * d[k]) + (MergeDC[k] * c[k]) + (MergeDB[k] * b[k]) + (MergeDA[k] * a[k]);
             }
 
             return (sumA, sumB, sumC, sumD);
