@@ -21,7 +21,7 @@ internal sealed class ImageBuildBenchmark : IBenchmark
     private const long PayloadBytes = 200L * 1000 * 1000;
     private const int QuickFileCount = 200;
     private const long QuickPayloadBytes = 10L * 1000 * 1000;
-    private const int RoundCount = 5;
+    private const int RoundCount = 7;
 
     // Targets: ROFS within 1.5x and ZFS within 2x of the cat floor, and ROFS at least 2.5x faster
     // than gen-rofs-img.py. Peak memory stays below 150 MB for ROFS and 200 MB for ZFS.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Osv.ImageBuilder.Assemble;
 
@@ -106,6 +107,19 @@ public sealed class WindowStream : Stream
 
     /// <inheritdoc/>
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    /// <summary>
+    /// Returns the file under the window and where the window starts in it, so that a writer can write
+    /// with positional system calls, or copy between files inside the kernel, instead of through the
+    /// stream. Such a writer must keep its writes within <see cref="Capacity"/> itself.
+    /// </summary>
+    /// <returns>False when the window lies over a stream that is not a file.</returns>
+    internal bool TryGetFile([NotNullWhen(true)] out FileStream? file, out long start)
+    {
+        file = _inner as FileStream;
+        start = _start;
+        return file is not null;
+    }
 
     /// <inheritdoc/>
     /// <exception cref="WindowFullException">The write would go past the window's capacity.</exception>

@@ -17,7 +17,7 @@ internal sealed class BlockTreeBuilder
     private readonly List<BlockPointer[]> _pending = [];   // _pending[k]: pointers of level k not yet in a level k+1 block
     private readonly List<int> _pendingCount = [];
     private readonly List<long> _totalAtLevel = [];
-    private readonly byte[] _indirectBuffer = new byte[1 << Dnode.IndirectBlockShift];
+    private byte[]? _indirectBuffer;
     private long _used;
 
     /// <summary>Creates a builder for an object of <paramref name="type"/>.</summary>
@@ -130,6 +130,9 @@ internal sealed class BlockTreeBuilder
         BlockPointer[] pointers = _pending[level];
         ulong fill = 0;
         bool allHoles = true;
+
+        // Allocated on first use: most files fit in the dnode's own pointers and never need one.
+        _indirectBuffer ??= new byte[1 << Dnode.IndirectBlockShift];
         Array.Clear(_indirectBuffer);
         for (int i = 0; i < count; i++)
         {

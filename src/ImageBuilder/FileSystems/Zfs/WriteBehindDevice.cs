@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Microsoft.Win32.SafeHandles;
+using Osv.ImageBuilder.Assemble;
 
 namespace Osv.ImageBuilder.FileSystems.Zfs;
 
@@ -29,6 +30,10 @@ internal sealed class WriteBehindDevice : IDisposable
 
     private readonly Stream _destination;
     private readonly SafeFileHandle? _handle;
+
+    // Where the destination starts in the file of _handle, and how many bytes it may take from there.
+    private readonly long _fileOffset;
+    private readonly long _capacity = long.MaxValue;
     private readonly BlockingCollection<Request> _queue = new(MaxPendingRequests);
     private readonly SemaphoreSlim _buffers = new(MaxPendingBuffers);
     private readonly Thread _thread;
@@ -43,11 +48,20 @@ internal sealed class WriteBehindDevice : IDisposable
     {
         _destination = destination;
 
-        // A file is written with positional writes on its handle, which skips the stream's own buffering.
+        // A file, or a partition window over one, is written with positional writes on the file's
+        // handle, which skips the streams' own buffering and lets file data be copied in the kernel.
         if (destination is FileStream file)
         {
             file.Flush();
             _handle = file.SafeFileHandle;
+            _copyFileRanges = FileRangeCopy.IsAvailable;
+        }
+        else if (destination is WindowStream window && window.TryGetFile(out FileStream? underlying, out long start))
+        {
+            underlying.Flush();
+            _handle = underlying.SafeFileHandle;
+            _fileOffset = start;
+            _capacity = window.Capacity;
             _copyFileRanges = FileRangeCopy.IsAvailable;
         }
 
@@ -238,7 +252,7 @@ internal sealed class WriteBehindDevice : IDisposable
     // Copies inside the kernel, or reads and writes through a buffer where the kernel does not support it.
     private void Copy(CopyRequest copy)
     {
-        if (_copyFileRanges && FileRangeCopy.TryCopy(copy.Source, copy.SourceOffset, _handle!, copy.Position, copy.Length))
+        if (_copyFileRanges && FileRangeCopy.TryCopy(copy.Source, copy.SourceOffset, _handle!, FileOffset(copy.Position, copy.Length), copy.Length))
         {
             return;
         }
@@ -271,13 +285,24 @@ internal sealed class WriteBehindDevice : IDisposable
     {
         if (_handle is not null)
         {
-            RandomAccess.Write(_handle, bytes, position);
+            RandomAccess.Write(_handle, bytes, FileOffset(position, bytes.Length));
         }
         else
         {
             _destination.Position = position;
             _destination.Write(bytes);
         }
+    }
+
+    // Returns the file offset of a write of `length` bytes at `position` of the destination, within its capacity.
+    private long FileOffset(long position, long length)
+    {
+        if (position + length > _capacity)
+        {
+            throw new WindowFullException($"Writing {length} bytes at offset {position} goes past the end of the {_capacity}-byte partition.");
+        }
+
+        return _fileOffset + position;
     }
 
     // Something for the background thread to do.
