@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
 using Osv.Diagnostics;
-using Osv.ImageBuilder.Assemble;
 using Osv.Plan;
 
 namespace Osv.ImageBuilder.FileSystems.Rofs;
@@ -80,7 +79,6 @@ public sealed class RofsWriter : IFileSystemWriter
 
         destination.Position = 0;
         var output = new SparseStreamWriter(destination);
-        var kernelCopy = KernelFileCopy.For(destination);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
@@ -98,7 +96,7 @@ public sealed class RofsWriter : IFileSystemWriter
 
                 cancellationToken.ThrowIfCancellationRequested();
                 node.DataBlock = block;
-                long copied = CopyFile(node, output, kernelCopy, buffer, diagnostics, cancellationToken);
+                long copied = CopyFile(node, output, buffer, diagnostics, cancellationToken);
                 if (copied < 0)
                 {
                     return -1;
@@ -137,19 +135,13 @@ public sealed class RofsWriter : IFileSystemWriter
     internal static long BlocksFor(long size) => (size + RofsLayout.BlockSize - 1) / RofsLayout.BlockSize;
 
     // Copies one host file and pads it to a block; returns its size, or -1 after reporting an error.
-    private static long CopyFile(RofsTree.Node node, SparseStreamWriter output, KernelFileCopy? kernelCopy, byte[] buffer, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    private static long CopyFile(RofsTree.Node node, SparseStreamWriter output, byte[] buffer, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
         string hostPath = node.HostPath!;
         long total = 0;
         try
         {
             using var source = new FileStream(hostPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
-            if (kernelCopy is not null && output.IsPastWrittenEnd && kernelCopy.TryCopy(source.SafeFileHandle, output, cancellationToken) is long copied)
-            {
-                total = copied;
-                source.Position = copied;
-            }
-
             int read;
             while ((read = source.Read(buffer, 0, buffer.Length)) > 0)
             {
@@ -158,7 +150,7 @@ public sealed class RofsWriter : IFileSystemWriter
                 total += read;
             }
         }
-        catch (Exception exception) when ((exception is IOException or UnauthorizedAccessException) && exception is not WindowFullException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             diagnostics.Error(
                 RofsDiagnosticCodes.HostFileUnreadable,

@@ -30,26 +30,6 @@ internal sealed class SparseStreamWriter
     /// <summary>Gets the position of the next byte to write.</summary>
     public long Position => _destination.Position;
 
-    /// <summary>Gets whether the next byte lies past everything written, so that nothing old must be overwritten.</summary>
-    public bool IsPastWrittenEnd => _destination.Position >= _writtenEnd;
-
-    /// <summary>Moves past <paramref name="count"/> bytes that another writer put into the destination's file.</summary>
-    public void Advance(long count)
-    {
-        _destination.Seek(count, SeekOrigin.Current);
-        _writtenEnd = Math.Max(_writtenEnd, _destination.Position);
-    }
-
-    /// <summary>
-    /// Moves over <paramref name="count"/> zero bytes past the written end, leaving a hole; a negative
-    /// count moves back over a hole just left.
-    /// </summary>
-    public void SkipHole(long count)
-    {
-        Debug.Assert(IsPastWrittenEnd, "Holes are left only past the written end.");
-        _destination.Seek(count, SeekOrigin.Current);
-    }
-
     /// <summary>Writes <paramref name="data"/>, seeking over zero runs past the written end.</summary>
     public void Write(ReadOnlySpan<byte> data)
     {

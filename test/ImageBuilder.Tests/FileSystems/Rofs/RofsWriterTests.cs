@@ -1,5 +1,4 @@
 using Osv.Diagnostics;
-using Osv.ImageBuilder.Assemble;
 using Osv.ImageBuilder.FileSystems;
 using Osv.ImageBuilder.FileSystems.Rofs;
 using Osv.ImageBuilder.Tests.Containers;
@@ -76,59 +75,6 @@ public sealed class RofsWriterTests
         long allocated = ContainerTests.Images.AllocatedBytes(path);
         Assert.True(allocated < 1L << 20, $"The image allocates {allocated} bytes.");
         using var reader = new RofsReader(new FileStream(path, FileMode.Open, FileAccess.Read));
-        using Stream content = reader.OpenFile("/big/sparse.img");
-        content.Position = content.Length - 4;
-        byte[] end = new byte[4];
-        content.ReadExactly(end);
-        Assert.Equal("end\n"u8.ToArray(), end);
-    }
-
-    [Fact]
-    public void Kernel_copy_writes_the_buffered_bytes()
-    {
-        // A window over a file takes the copy_file_range path; a memory stream the buffered one.
-        using TestTree tree = TestTrees.Create("sample-app");
-        tree.RandomFile("/data/random.bin", 3_000_000, seed: 11);
-        tree.File("/data/zeros-inside.bin", 70_000, seed: 12);
-        string path = Path.Combine(tree.Root, "disk.img");
-        const long PartitionStart = 4096;
-        var diagnostics = new DiagnosticBag();
-
-        using var buffered = new MemoryStream();
-        long bufferedSize = new RofsWriter().Write(tree.Plan, buffered, new FileSystemWriteOptions(), diagnostics, TestContext.Current.CancellationToken);
-        long windowSize;
-        using (var disk = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite))
-        using (var partition = new WindowStream(disk, PartitionStart, 64L << 20, writable: true))
-        {
-            windowSize = new RofsWriter().Write(tree.Plan, partition, new FileSystemWriteOptions(), diagnostics, TestContext.Current.CancellationToken);
-        }
-
-        byte[] written = File.ReadAllBytes(path);
-        Assert.Empty(diagnostics);
-        Assert.Equal(bufferedSize, windowSize);
-        Assert.Equal(PartitionStart + bufferedSize, written.Length);
-        Assert.True(buffered.ToArray().AsSpan().SequenceEqual(written.AsSpan((int)PartitionStart)), "the partition differs from the buffered write");
-    }
-
-    [Fact]
-    public void Kernel_copy_keeps_sparse_files_sparse()
-    {
-        using TestTree tree = TestTrees.Create("sparse-3g");
-        string path = Path.Combine(tree.Root, "disk.img");
-        var diagnostics = new DiagnosticBag();
-
-        long size;
-        using (var disk = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite))
-        using (var partition = new WindowStream(disk, 512, 4L << 30, writable: true))
-        {
-            size = new RofsWriter().Write(tree.Plan, partition, new FileSystemWriteOptions(), diagnostics, TestContext.Current.CancellationToken);
-        }
-
-        Assert.Empty(diagnostics);
-        Assert.True(size > 3L << 30, $"The image is {size} bytes.");
-        long allocated = ContainerTests.Images.AllocatedBytes(path);
-        Assert.True(allocated < 1L << 20, $"The image allocates {allocated} bytes.");
-        using var reader = new RofsReader(new WindowStream(new FileStream(path, FileMode.Open, FileAccess.Read), 512, size, writable: false, leaveOpen: false));
         using Stream content = reader.OpenFile("/big/sparse.img");
         content.Position = content.Length - 4;
         byte[] end = new byte[4];
