@@ -89,7 +89,7 @@ internal sealed class ImageBuildBenchmark : IBenchmark
             contenders.Add(("rofs raw, JIT", () => Build(jitTool, context, manifest, "rofs", "raw")));
         }
 
-        Dictionary<string, Measurement> best = Rounds(contenders, rounds);
+        Dictionary<string, Measurement> best = Rounds(contenders, rounds, context.WorkDirectory);
         foreach ((string label, Measurement measurement) in best)
         {
             Console.WriteLine($"   {label + ":",-17} {measurement}");
@@ -125,14 +125,14 @@ internal sealed class ImageBuildBenchmark : IBenchmark
     }
 
     // Runs every contender once a round and keeps each one's fastest run; a failed run stops the benchmark.
-    private static Dictionary<string, Measurement> Rounds(List<(string Label, Func<Measurement> Run)> contenders, int rounds)
+    private static Dictionary<string, Measurement> Rounds(List<(string Label, Func<Measurement> Run)> contenders, int rounds, string workDirectory)
     {
         var best = new Dictionary<string, Measurement>(StringComparer.Ordinal);
         for (int round = 0; round < rounds; round++)
         {
             foreach ((string label, Func<Measurement> run) in contenders)
             {
-                _ = Measure.Run("sync", [], Environment.CurrentDirectory, "sync");
+                _ = Measure.Run("sync", [], workDirectory, "sync");
                 Measurement measurement = run();
                 if (measurement.ExitCode != 0)
                 {
