@@ -42,6 +42,9 @@ internal sealed class BuildSession
 
     private CancellationToken Cancellation => _request.CancellationToken;
 
+    // The SBOM is written when the request or the project asks for it.
+    private bool WriteSbom => _request.WriteSbom || _project?.WriteSbom == true;
+
     /// <summary>Runs the stages in order and stops after the first stage that reports an error.</summary>
     public void Execute()
     {
@@ -55,10 +58,10 @@ internal sealed class BuildSession
         // file's, so hashing starts with the files of the manifests and takes the kernel's files and
         // the added libraries once they are known. The report alone lists the SHA-256 of the ELF
         // objects only: hashing a large data payload would cost as much CPU time as writing it.
-        if (!_request.CheckOnly && (_request.WriteReport || _request.WriteSbom))
+        if (!_request.CheckOnly && (_request.WriteReport || WriteSbom))
         {
-            _digests = new DigestWorker(includeSha1: _request.WriteSbom, Cancellation);
-            if (_request.WriteSbom)
+            _digests = new DigestWorker(includeSha1: WriteSbom, Cancellation);
+            if (WriteSbom)
             {
                 _digests.Add(_project!.Plan.Files);
             }
@@ -73,7 +76,7 @@ internal sealed class BuildSession
             return;
         }
 
-        _digests?.Add(_request.WriteSbom ? _project!.Plan.Files : ElfFiles());
+        _digests?.Add(WriteSbom ? _project!.Plan.Files : ElfFiles());
         if (!Stage(BuildStage.WriteImage, $"writing the {Name(_fileSystem)} {Name(_format)} image", WriteImage))
         {
             ObserveDigests();
@@ -324,7 +327,7 @@ internal sealed class BuildSession
             }
 
             string sbomPath = stem + ".spdx.json";
-            if (_request.WriteSbom)
+            if (WriteSbom)
             {
                 AtomicFile.Write(sbomPath, stream => SpdxWriter.Write(_report!, _project!.Name, BySha256(digests), _request.SourceDateEpoch, stream));
                 _written.Add(sbomPath);

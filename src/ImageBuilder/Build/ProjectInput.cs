@@ -37,6 +37,9 @@ internal sealed record ProjectInput
     /// <summary>Gets whether libraries missing from the image are added from the host.</summary>
     public bool AddMissingLibraries { get; init; } = true;
 
+    /// <summary>Gets whether the project asks for the SPDX SBOM beside the image.</summary>
+    public bool WriteSbom { get; init; }
+
     /// <summary>Gets the project files read (osv.yaml, manifests), for the dependency file.</summary>
     public required IReadOnlyList<string> InputFiles { get; init; }
 }

@@ -117,6 +117,7 @@ internal static class ProjectLoader
             OutputDirectory = project.OutputDirectory,
             LibraryPaths = project.LibraryPaths,
             AddMissingLibraries = project.AddMissingLibraries,
+            WriteSbom = project.Sbom,
             InputFiles = [project.ProjectFile, .. project.Manifests.Select(m => m.Path)],
         };
     }

@@ -62,6 +62,9 @@ public sealed class OsvProject
     /// <summary>Gets the absolute folder the image and its reports are written to; <c>out</c> beside osv.yaml by default.</summary>
     public required string OutputDirectory { get; init; }
 
+    /// <summary>Gets whether an SPDX SBOM is written beside the image; false by default.</summary>
+    public bool Sbom { get; init; }
+
     /// <summary>Gets the manifest target that matches <see cref="FileSystem"/>.</summary>
     public ManifestTarget ManifestTarget => FileSystem switch
     {

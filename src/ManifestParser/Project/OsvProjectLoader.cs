@@ -134,6 +134,7 @@ public static class OsvProjectLoader
             List<ExtraDirectory> directories = [];
             List<string> libraryPaths = [];
             bool addMissingLibraries = true;
+            bool sbom = false;
             string output = Path.GetFullPath(Path.Combine(_directory, DefaultOutputDirectory));
 
             foreach ((string key, YamlNode keyNode, YamlNode value) in entries)
@@ -174,6 +175,9 @@ public static class OsvProjectLoader
                     case ProjectKeys.Output:
                         output = ReadHostPath(value, "'output'") ?? output;
                         break;
+                    case ProjectKeys.Sbom:
+                        sbom = _yaml.ReadBool(value, "'sbom'") ?? sbom;
+                        break;
                     default:
                         // ReadMapping passes only known keys, and every known key has a case above.
                         throw new InvalidOperationException($"The key '{key}' at {_yaml.Locate(keyNode)} has no reader.");
@@ -201,6 +205,7 @@ public static class OsvProjectLoader
                 LibraryPaths = libraryPaths,
                 AddMissingLibraries = addMissingLibraries,
                 OutputDirectory = output,
+                Sbom = sbom,
             };
         }
 

@@ -17,6 +17,7 @@ internal static class ProjectKeys
     public const string LibraryPaths = "library_paths";
     public const string AddMissingLibraries = "add_missing_libraries";
     public const string Output = "output";
+    public const string Sbom = "sbom";
 
     public const string ImageFormat = "format";
     public const string ImageSize = "size";
@@ -34,7 +35,7 @@ internal static class ProjectKeys
 
     /// <summary>The keys of the top-level mapping.</summary>
     public static readonly IReadOnlyList<string> Root =
-        [Name, Kernel, FileSystem, Image, Command, Manifests, Files, Directories, LibraryPaths, AddMissingLibraries, Output];
+        [Name, Kernel, FileSystem, Image, Command, Manifests, Files, Directories, LibraryPaths, AddMissingLibraries, Output, Sbom];
 
     /// <summary>The keys of <c>image</c>.</summary>
     public static readonly IReadOnlyList<string> ImageMapping = [ImageFormat, ImageSize];

@@ -147,6 +147,20 @@ public class SampleBuildTests
     }
 
     [Fact]
+    public void Sbom_from_osv_yaml()
+    {
+        using var temp = new TempDirectory();
+        string folder = Samples.Prepare(temp, "hello");
+        File.AppendAllText(Path.Combine(folder, "osv.yaml"), "sbom: true\n");
+
+        ProcessOutput build = ToolProcess.Run(folder, "build");
+
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.True(File.Exists(Path.Combine(folder, "out", "hello.spdx.json")), "osv.yaml's 'sbom: true' wrote no SBOM");
+        Assert.Contains("SBOM:", build.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Qcow2_passes_qemu_img_check()
     {
         if (!Processes.OnPath("qemu-img"))

@@ -24,6 +24,7 @@ public class OsvProjectLoaderTests
         Assert.Equal(1L << 30, project.ImageSize);
         Assert.Equal(Path.Combine(folder, "bin/image"), project.OutputDirectory);
         Assert.False(project.AddMissingLibraries);
+        Assert.True(project.Sbom);
         Assert.Equal(["/usr/lib/x86_64-linux-gnu"], project.LibraryPaths);
         Assert.Equal(["/data", "/var/log"], project.Directories.Select(d => d.GuestPath));
         ExtraFile file = Assert.Single(project.Files);
@@ -77,6 +78,7 @@ public class OsvProjectLoaderTests
         Assert.Equal(ImageFormat.Qcow2, project.Format);
         Assert.Equal(512L * 1024 * 1024, project.ImageSize);
         Assert.True(project.AddMissingLibraries);
+        Assert.False(project.Sbom);
         Assert.Equal("/work/app/out", project.OutputDirectory);
         Assert.Empty(project.Manifests);
         Assert.Null(project.Command!.WorkingDirectory);
