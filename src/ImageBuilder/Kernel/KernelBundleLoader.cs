@@ -59,19 +59,9 @@ internal static class KernelBundleLoader
             diagnostics.Error(
                 KernelDiagnosticCodes.InvalidYaml,
                 $"The kernel description is invalid: {exception.Message} Fix the line, or compare with a bundle made by 'dotnet osv kernel import'.",
-                new SourceLocation(descriptionPath, (int)exception.Position.Line, (int)exception.Position.Column));
+                new SourceLocation(descriptionPath, exception.Line, exception.Column));
             return null;
         }
-        catch (YamlException exception)
-        {
-            string reason = exception.InnerException?.Message ?? exception.Message;
-            diagnostics.Error(
-                KernelDiagnosticCodes.InvalidYaml,
-                $"The kernel description is invalid: {reason} Fix the line, or compare with a bundle made by 'dotnet osv kernel import'.",
-                new SourceLocation(descriptionPath, (int)exception.Start.Line, (int)exception.Start.Column));
-            return null;
-        }
-
         if (description is null)
         {
             diagnostics.Error(KernelDiagnosticCodes.InvalidYaml, "The kernel description is empty.", new SourceLocation(descriptionPath));

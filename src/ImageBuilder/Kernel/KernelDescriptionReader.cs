@@ -1,4 +1,5 @@
 using System.Globalization;
+using Osv.Manifests.Project;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -6,16 +7,15 @@ namespace Osv.ImageBuilder.Kernel;
 
 // Fills a KernelBundleDescription from osv-kernel.yaml through YamlDotNet's node model. The
 // reflection-based deserializer cannot run in the natively compiled tool, and setting it up took
-// about 50 ms of each build. A value of the wrong shape or an unknown key throws ShapeException with
-// the node's position, which the loader reports as InvalidYaml at that line.
+// about 50 ms of each build. Text that is not YAML, a value of the wrong shape or an unknown key
+// throws ShapeException with the position, which the loader reports as InvalidYaml at that line.
 internal static class KernelDescriptionReader
 {
     public static KernelBundleDescription? Read(string text)
     {
-        var stream = new YamlStream();
-        using (var reader = new StringReader(text))
+        if (!YamlText.TryLoad(text, out YamlStream stream, out string? problem, out int line, out int column))
         {
-            stream.Load(reader);
+            throw new ShapeException(line, column, problem!);
         }
 
         if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
@@ -239,14 +239,16 @@ internal static class KernelDescriptionReader
         node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
 
     private static ShapeException UnknownKey(YamlNode value, string key, string what) =>
-        new(value.Start, $"'{key}' is not a key of {what}.");
+        new((int)value.Start.Line, (int)value.Start.Column, $"'{key}' is not a key of {what}.");
 
     private static ShapeException Wrong(YamlNode node, string problem) =>
-        new(node.Start, char.ToUpperInvariant(problem[0]) + problem[1..] + ".");
+        new((int)node.Start.Line, (int)node.Start.Column, char.ToUpperInvariant(problem[0]) + problem[1..] + ".");
 
-    /// <summary>A well-formed YAML document whose content does not have the description's shape.</summary>
-    internal sealed class ShapeException(Mark position, string message) : Exception(message)
+    /// <summary>Text that is not well-formed YAML, or a document that does not have the description's shape.</summary>
+    internal sealed class ShapeException(int line, int column, string message) : Exception(message)
     {
-        public Mark Position { get; } = position;
+        public int Line { get; } = line;
+
+        public int Column { get; } = column;
     }
 }

@@ -69,16 +69,11 @@ public static class OsvProjectLoader
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(diagnostics);
 
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException exception)
+        if (!YamlText.TryLoad(yaml, out YamlStream stream, out string? problem, out int line, out int column))
         {
             diagnostics.Error(ProjectCodes.InvalidYaml,
-                $"The project file is not valid YAML: {exception.Message} Fix the syntax at this position.",
-                new SourceLocation(path, (int)exception.Start.Line, (int)exception.Start.Column));
+                $"The project file is not valid YAML: {problem} Fix the syntax at this position.",
+                new SourceLocation(path, line, column));
             return null;
         }
 

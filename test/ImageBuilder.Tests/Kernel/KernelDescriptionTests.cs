@@ -53,6 +53,29 @@ public sealed class KernelDescriptionTests
         Assert.Equal(KernelBundle.Generic.BaseFiles.Count, bundle.BaseFiles.Count);
     }
 
+    [Fact]
+    public void Mutated_descriptions_give_diagnostics_not_exceptions()
+    {
+        string sample = KernelDescriptionWriter.Write(GenericKernelProfile.Create(), "generic");
+        const string Alphabet = "[]{}\"':,-#&*!|>% \t\nab1/";
+        var random = new Random(2026);
+        for (int round = 0; round < 2000; round++)
+        {
+            var mutated = new System.Text.StringBuilder(sample);
+            for (int e = random.Next(1, 4); e > 0 && mutated.Length > 0; e--)
+            {
+                int at = random.Next(mutated.Length);
+                mutated[at] = Alphabet[random.Next(Alphabet.Length)];
+            }
+
+            string yaml = mutated.ToString();
+            var diagnostics = new DiagnosticBag();
+            Exception? thrown = Record.Exception(() => KernelBundleLoader.Parse(yaml, "osv-kernel.yaml", folder: null, diagnostics));
+
+            Assert.True(thrown is null, $"round {round} threw {thrown}\n--- input\n{yaml}");
+        }
+    }
+
     // Every value of a description as one line of text each, so that two descriptions compare field by field.
     private static List<string> Flatten(KernelBundleDescription d)
     {

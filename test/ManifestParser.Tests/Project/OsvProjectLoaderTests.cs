@@ -109,7 +109,9 @@ public class OsvProjectLoaderTests
     [InlineData("files:\n  etc/x: y\n", ProjectCodes.InvalidGuestPath, 2, 3, "not absolute")]
     [InlineData("directories: [/a//b]\n", ProjectCodes.InvalidGuestPath, 1, 15, "empty component")]
     [InlineData("command:\n  program: /a\n  working_directory: rel\n", ProjectCodes.InvalidGuestPath, 3, 22, "not absolute")]
-    [InlineData("name: a\nname: b\n", ProjectCodes.InvalidYaml, 2, 1, "Duplicate key")]
+    [InlineData("name: a\nname: b\n", ProjectCodes.InvalidYaml, 2, 1, "The key 'name' appears twice")]
+    [InlineData("name: a\ncommand:\n\tprogram: /a\n", ProjectCodes.InvalidYaml, 3, 1, "tab")]
+    [InlineData("command:\n  program: /a\n  arguments: [a, b\nfiles:\n  /a: a\n", ProjectCodes.InvalidYaml, 3, 16, "unclosed '['")]
     [InlineData("name: [a\n", ProjectCodes.InvalidYaml, 2, 1, "not valid YAML")]
     [InlineData("", ProjectCodes.InvalidDocument, 1, 1, "empty")]
     [InlineData("- a\n", ProjectCodes.InvalidDocument, 1, 1, "must be a mapping")]
@@ -200,6 +202,45 @@ public class OsvProjectLoaderTests
         Assert.Equal(temp["kernels/k"], project.Kernel);
         Assert.Equal("proj", project.Name);
         Assert.Equal(path, project.ProjectFile);
+    }
+
+    [Fact]
+    public void Mutated_projects_give_diagnostics_not_exceptions()
+    {
+        // Every edit of the full sample: deleted, repeated or replaced characters, including the
+        // brackets, quotes, colons and tabs that YAML scanners trip over.
+        string sample = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Project", "Samples", "valid", "full.yaml"));
+        const string Alphabet = "[]{}\"':,-#&*!|>%@` \t\nab1/";
+        var random = new Random(4242);
+        for (int round = 0; round < 3000; round++)
+        {
+            char[] text = sample.ToCharArray();
+            int edits = random.Next(1, 4);
+            var mutated = new System.Text.StringBuilder(new string(text));
+            for (int e = 0; e < edits && mutated.Length > 0; e++)
+            {
+                int at = random.Next(mutated.Length);
+                switch (random.Next(3))
+                {
+                    case 0:
+                        mutated.Remove(at, 1);
+                        break;
+                    case 1:
+                        mutated.Insert(at, mutated[at]);
+                        break;
+                    default:
+                        mutated[at] = Alphabet[random.Next(Alphabet.Length)];
+                        break;
+                }
+            }
+
+            var diagnostics = new DiagnosticBag();
+            string yaml = mutated.ToString();
+            Exception? thrown = Record.Exception(() => OsvProjectLoader.LoadText(yaml, ProjectPath, diagnostics));
+
+            Assert.True(thrown is null, $"round {round} threw {thrown}\n--- input\n{yaml}");
+            Assert.All(diagnostics, d => Assert.True(d.Location?.Line is null or >= 1, $"round {round}: {d}"));
+        }
     }
 
     private static OsvProject? Load(string yaml)
