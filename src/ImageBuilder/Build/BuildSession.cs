@@ -93,7 +93,7 @@ internal sealed class BuildSession
 
         long imageSize = new FileInfo(_imagePath!).Length;
         _report = BuildReportFor(imageSize, digests);
-        if (Diagnostics.HasErrors || !Stage(BuildStage.WriteSideOutputs, "writing the report, SBOM and dependency file", () => WriteSideOutputs(digests)))
+        if (Diagnostics.HasErrors || !Stage(BuildStage.WriteSideOutputs, WriteSbom ? "writing the report, SBOM and dependency file" : "writing the report and dependency file", () => WriteSideOutputs(digests)))
         {
             RemoveOutputs();
         }
@@ -371,7 +371,8 @@ internal sealed class BuildSession
         return bySha256;
     }
 
-    // Every host input: the project files, each copied file and folder, and the kernel bundle's files.
+    // Every host input: the project files, each copied file and folder, the folders of '/**' trees,
+    // and the kernel bundle's files.
     private IEnumerable<string> HostInputs()
     {
         foreach (string file in _project!.InputFiles)
@@ -391,6 +392,12 @@ internal sealed class BuildSession
             {
                 yield return Path.GetFullPath(host);
             }
+        }
+
+        // A file added to a folder that a '/**' tree listed changes the folder's time, so make rebuilds.
+        foreach (string treeFolder in _project.Plan.TreeFolders)
+        {
+            yield return treeFolder;
         }
 
         if (_kernel?.Folder is { } folder)

@@ -125,6 +125,11 @@ public sealed class PlanExpander
                 return;
             }
 
+            foreach (string folder in walker.Folders)
+            {
+                _plan.AddTreeFolder(folder);
+            }
+
             // OSv names each file GUEST (without "**") + relative path; bootfs stores that text.
             string writtenPrefix = entry.GuestPath.EndsWith("/**", StringComparison.Ordinal)
                 ? entry.GuestPath[..^2]
@@ -361,8 +366,14 @@ public sealed class PlanExpander
         private void ReportMissing(ManifestEntry entry, string hostPath, IReadOnlyList<string> chain)
         {
             string through = chain.Count == 0 ? string.Empty : $" (reached through the symbolic links {string.Join(", ", chain)})";
+
+            // A relative host path in a manifest is resolved from the manifest's base directory; an
+            // absolute one, and every path of osv.yaml (already resolved from its folder), is as written.
+            string resolvedFrom = entry.HostSpec == hostPath || Path.IsPathRooted(entry.HostSpec)
+                ? "check the path"
+                : $"check the path, which is resolved from '{entry.HostSpec}' relative to the manifest's base directory";
             _diagnostics.Error(ManifestCodes.HostPathNotFound,
-                $"The host path '{hostPath}'{through} does not exist; check the path, which is resolved from '{entry.HostSpec}' relative to the manifest's base directory.",
+                $"The host path '{hostPath}'{through} does not exist; {resolvedFrom}.",
                 entry.HostLocation);
         }
 

@@ -56,9 +56,13 @@ internal sealed class TreeWalker
         return files;
     }
 
+    /// <summary>Gets the physical host folders the walks listed, the roots included.</summary>
+    public List<string> Folders { get; } = [];
+
     // Adds the files of one directory, then walks its subdirectories; returns how many files it added.
     private int WalkDirectory(string physical, string hostPrefix, string relative, List<string> ancestors, List<TreeFile> files, List<string> emptyDirectories)
     {
+        Folders.Add(physical);
         string[] names;
         try
         {

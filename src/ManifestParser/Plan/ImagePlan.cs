@@ -14,6 +14,7 @@ namespace Osv.Plan;
 public sealed class ImagePlan
 {
     private readonly List<PlanEntry> _entries = [];
+    private readonly SortedSet<string> _treeFolders = new(StringComparer.Ordinal);
 
     /// <summary>Creates an empty plan whose tree holds only the root directory.</summary>
     public ImagePlan()
@@ -26,6 +27,19 @@ public sealed class ImagePlan
 
     /// <summary>Gets every added entry in order, duplicates included.</summary>
     public IReadOnlyList<PlanEntry> Entries => _entries;
+
+    /// <summary>
+    /// Gets the host folders that <c>/**</c> trees listed, in ordinal order. A file added to one of
+    /// them changes the image, so a dependency file names them beside the files.
+    /// </summary>
+    public IReadOnlyCollection<string> TreeFolders => _treeFolders;
+
+    /// <summary>Records that a <c>/**</c> tree listed the host folder <paramref name="hostPath"/>.</summary>
+    public void AddTreeFolder(string hostPath)
+    {
+        ArgumentNullException.ThrowIfNull(hostPath);
+        _treeFolders.Add(hostPath);
+    }
 
     /// <summary>Adds a regular file whose content comes from <paramref name="hostPath"/>.</summary>
     /// <param name="guestPath">The guest path; it is normalised first.</param>

@@ -147,6 +147,27 @@ public class SampleBuildTests
     }
 
     [Fact]
+    public void Dependency_file_names_tree_folders()
+    {
+        // A file added to a folder that '/**' walks must make the image out of date, so the folder and
+        // its subfolders are inputs, not only the files found in them.
+        using var temp = new TempDirectory();
+        string folder = Samples.Prepare(temp, "hello");
+        Directory.CreateDirectory(Path.Combine(folder, "tree", "sub"));
+        File.WriteAllText(Path.Combine(folder, "tree", "sub", "a.txt"), "a\n");
+        File.WriteAllText(Path.Combine(folder, "usr.manifest"), "/data/**: tree/**\n");
+        File.AppendAllText(Path.Combine(folder, "osv.yaml"), "manifests: [usr.manifest]\n");
+
+        ProcessOutput build = ToolProcess.Run(folder, "build");
+
+        Assert.True(build.ExitCode == 0, build.ToString());
+        string[] inputs = File.ReadAllText(Path.Combine(folder, "out", "hello.d")).Split([" \\\n  ", "\n"], StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(Path.Combine(folder, "tree"), inputs);
+        Assert.Contains(Path.Combine(folder, "tree", "sub"), inputs);
+        Assert.Contains(Path.Combine(folder, "tree", "sub", "a.txt"), inputs);
+    }
+
+    [Fact]
     public void Sbom_from_osv_yaml()
     {
         using var temp = new TempDirectory();
