@@ -3,6 +3,7 @@ using System.Globalization;
 using Osv.Cli.Output;
 using Osv.ImageBuilder.Build;
 using Osv.ImageBuilder.Build.Reports;
+using Osv.Manifests.Project;
 
 namespace Osv.Cli.Commands;
 
@@ -30,15 +31,15 @@ internal static class BuildCommand
         format.AcceptOnlyFromAmong("raw", "qcow2", "vmdk");
         var size = new Option<string?>("--size")
         {
-            Description = "The virtual size of the disk, in bytes or with a binary suffix (K, M, G: 512M = 512 MiB). ZFS fills it; ROFS only needs it to fit. Default: the project's, else what the content needs (ROFS) or 512M (ZFS).",
+            Description = "The virtual size of the disk: a multiple of 512 bytes, or a whole number with K, M, G or T (binary: 512M = 512 MiB), as in osv.yaml. ZFS fills it; ROFS only needs it to fit. Default: the project's, else 512M.",
             HelpName = "SIZE",
         };
         size.Validators.Add(result =>
         {
             string? text = result.Tokens.Count > 0 ? result.Tokens[0].Value : null;
-            if (text is not null && !Sizes.TryParse(text, out _))
+            if (text is not null && !ImageSizeParser.TryParse(text, out _, out string? error))
             {
-                result.AddError($"The size '{text}' is invalid; write a positive number of bytes or a number with K, M or G, for example 512M.");
+                result.AddError(error!);
             }
         });
 
@@ -61,7 +62,7 @@ internal static class BuildCommand
             project.ShowTimings = parseResult.GetValue(timings);
             project.WriteSbom = parseResult.GetValue(sbom);
             string? sizeText = parseResult.GetValue(size);
-            long? imageSize = sizeText is not null && Sizes.TryParse(sizeText, out long bytes) ? bytes : null;
+            long? imageSize = sizeText is not null && ImageSizeParser.TryParse(sizeText, out long bytes, out _) ? bytes : null;
             return RunAsync(console, project, parseResult, checkOnly: false, parseResult.GetValue(output), parseResult.GetValue(name), parseResult.GetValue(format), imageSize, cancellationToken);
         });
         return command;

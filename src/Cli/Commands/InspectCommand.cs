@@ -51,7 +51,14 @@ internal static class InspectCommand
                 using DiskImage disk = DiskImage.Open(imagePath);
                 if (parseResult.GetValue(cmdline))
                 {
-                    console.Out.WriteLine(disk.CommandLine ?? string.Empty);
+                    // Standard output stays empty for a script; the reason goes to standard error.
+                    if (disk.CommandLine is null)
+                    {
+                        console.Error.WriteLine("The image has no command line: it is a kernel-less disk, booted with an external kernel.");
+                        return ExitCodes.Success;
+                    }
+
+                    console.Out.WriteLine(disk.CommandLine);
                     return ExitCodes.Success;
                 }
 

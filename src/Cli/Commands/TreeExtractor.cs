@@ -64,7 +64,7 @@ internal static class TreeExtractor
             links++;
         }
 
-        console.Error.WriteLine($"Extracted {files} files and {links} links into {root}.");
+        console.Error.WriteLine($"Extracted {Count(files, "file")} and {Count(links, "symbolic link")} into {root}.");
         return ExitCodes.Success;
     }
 
@@ -80,4 +80,6 @@ internal static class TreeExtractor
         string host = Path.GetFullPath(Path.Combine([root, .. components]));
         return host.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? host : null;
     }
+
+    private static string Count(int count, string noun) => $"{count} {noun}{(count == 1 ? string.Empty : "s")}";
 }

@@ -32,6 +32,7 @@ internal sealed class BuildSession
     private string? _dependencyPath;
     private BuildReport? _report;
     private DigestWorker? _digests;
+    private string? _createdOutputFolder;
 
     public BuildSession(ImageBuildRequest request)
     {
@@ -80,6 +81,7 @@ internal sealed class BuildSession
         if (!Stage(BuildStage.WriteImage, $"writing the {Name(_fileSystem)} {Name(_format)} image", WriteImage))
         {
             ObserveDigests();
+            RemoveCreatedOutputFolder();
             _report = BuildReportFor(imageSize: 0, new Dictionary<string, FileDigest>());
             return;
         }
@@ -108,8 +110,30 @@ internal sealed class BuildSession
         }
 
         _written.Clear();
+        RemoveCreatedOutputFolder();
         _imagePath = _reportPath = _sbomPath = _dependencyPath = null;
         _report = _report is null ? null : _report with { Image = null, ImageSize = 0 };
+    }
+
+    // Deletes the output folder when this build created it and left nothing in it.
+    private void RemoveCreatedOutputFolder()
+    {
+        if (_createdOutputFolder is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!Directory.EnumerateFileSystemEntries(_createdOutputFolder).Any())
+            {
+                Directory.Delete(_createdOutputFolder);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // An empty folder left behind does no harm; the build's own error is what matters.
+        }
     }
 
     /// <summary>Deletes the scratch folder of generated base files.</summary>
@@ -261,7 +285,11 @@ internal sealed class BuildSession
         string directory = Path.GetFullPath(_request.OutputDirectory ?? _project!.OutputDirectory);
         try
         {
-            Directory.CreateDirectory(directory);
+            if (!Directory.Exists(directory))
+            {
+                Directory.CreateDirectory(directory);
+                _createdOutputFolder = directory;
+            }
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or NotSupportedException)
         {

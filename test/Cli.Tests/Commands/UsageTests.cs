@@ -20,6 +20,8 @@ public class UsageTests
     [InlineData("build", "--fs", "ext4")]
     [InlineData("build", "--format", "vhd")]
     [InlineData("build", "--size", "12Q")]
+    [InlineData("build", "--size", "1000000")]
+    [InlineData("build", "--size", "512MB")]
     [InlineData("build", "-D", "NOEQUALS")]
     [InlineData("run")]
     [InlineData("run", "x.img", "--forward", "99999:1")]
@@ -30,6 +32,14 @@ public class UsageTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("error OSV6001:", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Size_error_matches_osv_yaml()
+    {
+        ProcessOutput result = ToolProcess.Run(Path.GetTempPath(), "build", "--size", "1000000");
+
+        Assert.Contains("not a positive multiple of 512 bytes", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

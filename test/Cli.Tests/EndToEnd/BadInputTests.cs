@@ -128,6 +128,32 @@ public class BadInputTests
     }
 
     [Fact]
+    public void Unclosed_flow_list_before_next_key()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("osv.yaml"), "name: hello\ncommand:\n  program: /hello.so\n  arguments: [a, b\nfiles:\n  /hello.so: hello.so\n");
+
+        ProcessOutput result = ToolProcess.Run(temp.Path, "check");
+
+        AssertOneError(result, "OSV1001", "osv.yaml:4:");
+        Assert.DoesNotContain("Unhandled exception", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Failed_write_leaves_no_new_output_folder()
+    {
+        using var temp = new TempDirectory();
+        File.Copy(HelloLibrary(temp), temp.Combine("app.so"));
+        WriteProject(temp, "/app.so: app.so");
+
+        // An MBR entry cannot describe a partition of 3 TiB, so the write stage fails.
+        ProcessOutput result = ToolProcess.Run(temp.Path, "build", "--fs", "zfs", "--size", "3T", "--output", "big");
+
+        AssertOneError(result, "OSV4007", "2 TiB");
+        Assert.False(Directory.Exists(temp.Combine("big")), "the failed build left its output folder behind");
+    }
+
+    [Fact]
     public void Output_under_regular_file()
     {
         using var temp = new TempDirectory();

@@ -54,6 +54,7 @@ public class SampleBuildTests
         string[] row = partitions.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(["2", "0x83", "512"], row[..3]);
         Assert.Equal(string.Empty, commandLine.StandardOutput.Trim());
+        Assert.Contains("kernel-less disk", commandLine.StandardError, StringComparison.Ordinal);
         Assert.Contains("--kernel", build.StandardError, StringComparison.Ordinal);
     }
 
