@@ -49,82 +49,64 @@ public static class ImageFileWriter
             return null;
         }
 
-        if (format == ContainerFormat.Qcow2 && !options.Compress)
+        AssembledDisk? disk = null;
+        bool written;
+        string kind = format.ToString().ToLowerInvariant();
+        string failure = $"Writing the image '{target}' failed";
+        if (format == ContainerFormat.Raw)
         {
-            return WriteQcow2(layout, target, diagnostics, cancellationToken);
-        }
-
-        string rawTemporary = TemporaryPath(target, "raw");
-        string? containerTemporary = format == ContainerFormat.Raw ? null : TemporaryPath(target, format.ToString().ToLowerInvariant());
-        try
-        {
-            AssembledDisk? disk;
-            using (var raw = new FileStream(rawTemporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0))
+            // The temporary raw disk becomes the image.
+            written = ReplaceAtomically(target, kind, failure, diagnostics, temporary =>
             {
+                using var raw = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
                 disk = DiskAssembler.Assemble(layout, raw, diagnostics, cancellationToken);
-                if (disk is null)
-                {
-                    return null;
-                }
-
-                if (containerTemporary is not null)
-                {
-                    using var container = new FileStream(containerTemporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 20);
-                    WriteContainer(raw, disk, container, format, Path.GetFileName(target), options, cancellationToken);
-                }
-            }
-
-            // NOTE: the file is not flushed to stable storage before the rename, so a power loss right
-            // after a build can leave an incomplete image. An interrupted process cannot.
-            Build.AtomicFile.Replace(containerTemporary ?? rawTemporary, target);
-            return disk;
+                return disk is not null;
+            });
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        else if (format == ContainerFormat.Qcow2 && !options.Compress)
         {
-            diagnostics.Error(DiskDiagnosticCodes.WriteFailed, $"Writing the image '{target}' failed: {exception.Message}");
-            return null;
-        }
-        finally
-        {
-            DeleteQuietly(rawTemporary);
-            if (containerTemporary is not null)
+            // The disk is assembled straight into the qcow2 file, in one pass.
+            written = ReplaceAtomically(target, kind, failure, diagnostics, temporary =>
             {
-                DeleteQuietly(containerTemporary);
-            }
-        }
-    }
-
-    // Writes an uncompressed qcow2 image in one pass: the disk is assembled straight into the qcow2 file.
-    private static AssembledDisk? WriteQcow2(DiskLayout layout, string target, DiagnosticBag diagnostics, CancellationToken cancellationToken)
-    {
-        string temporary = TemporaryPath(target, "qcow2");
-        try
-        {
-            AssembledDisk? disk;
-            using (var container = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 20))
-            using (var virtualDisk = new Qcow2DiskStream(container, layout.VirtualSize - (layout.VirtualSize % MbrLayout.SectorSize)))
-            {
+                using var container = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 20);
+                using var virtualDisk = new Qcow2DiskStream(container, layout.VirtualSize - (layout.VirtualSize % MbrLayout.SectorSize));
                 disk = DiskAssembler.Assemble(layout, virtualDisk, diagnostics, cancellationToken);
                 if (disk is null)
                 {
-                    return null;
+                    return false;
                 }
 
                 virtualDisk.Complete();
-            }
+                return true;
+            });
+        }
+        else
+        {
+            // Compression reads the assembled raw disk back, cluster by cluster.
+            written = ReplaceAtomically(target, kind, failure, diagnostics, temporary =>
+            {
+                string rawTemporary = TemporaryPath(target, "raw");
+                try
+                {
+                    using var raw = new FileStream(rawTemporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+                    disk = DiskAssembler.Assemble(layout, raw, diagnostics, cancellationToken);
+                    if (disk is null)
+                    {
+                        return false;
+                    }
 
-            Build.AtomicFile.Replace(temporary, target);
-            return disk;
+                    using var container = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 20);
+                    WriteContainer(raw, disk, container, format, Path.GetFileName(target), options, cancellationToken);
+                    return true;
+                }
+                finally
+                {
+                    DeleteQuietly(rawTemporary);
+                }
+            });
         }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            diagnostics.Error(DiskDiagnosticCodes.WriteFailed, $"Writing the image '{target}' failed: {exception.Message}");
-            return null;
-        }
-        finally
-        {
-            DeleteQuietly(temporary);
-        }
+
+        return written ? disk : null;
     }
 
     /// <summary>Converts the raw disk file <paramref name="rawPath"/> to <paramref name="targetPath"/> atomically.</summary>
@@ -144,23 +126,38 @@ public static class ImageFileWriter
         ArgumentNullException.ThrowIfNull(diagnostics);
         options ??= new ContainerOptions();
         string target = Path.GetFullPath(targetPath);
-        string temporary = TemporaryPath(target, format.ToString().ToLowerInvariant());
+        return ReplaceAtomically(target, format.ToString().ToLowerInvariant(), $"Converting '{rawPath}' to '{target}' failed", diagnostics, temporary =>
+        {
+            using var raw = new FileStream(rawPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            using var container = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 20);
+            long size = raw.Length;
+            var disk = new AssembledDisk(size, 0, 0, null, ContainerLayout.Whole(size));
+            WriteContainer(raw, disk, container, format, Path.GetFileName(target), options, cancellationToken);
+            return true;
+        });
+    }
+
+    // Lets `write` fill a temporary file next to the target and renames it over the target when `write`
+    // returns true. A read or write error becomes OSV4008 ("{failure}: {reason}"). The temporary file
+    // is gone afterwards in every case, so a failed or cancelled write leaves the target as it was.
+    private static bool ReplaceAtomically(string target, string kind, string failure, DiagnosticBag diagnostics, Func<string, bool> write)
+    {
+        string temporary = TemporaryPath(target, kind);
         try
         {
-            using (var raw = new FileStream(rawPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0))
-            using (var container = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 20))
+            if (!write(temporary))
             {
-                long size = raw.Length;
-                var disk = new AssembledDisk(size, 0, 0, null, ContainerLayout.Whole(size));
-                WriteContainer(raw, disk, container, format, Path.GetFileName(target), options, cancellationToken);
+                return false;
             }
 
+            // NOTE: the file is not flushed to stable storage before the rename, so a power loss right
+            // after a build can leave an incomplete image. An interrupted process cannot.
             Build.AtomicFile.Replace(temporary, target);
             return true;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            diagnostics.Error(DiskDiagnosticCodes.WriteFailed, $"Converting '{rawPath}' to '{target}' failed: {exception.Message}");
+            diagnostics.Error(DiskDiagnosticCodes.WriteFailed, $"{failure}: {exception.Message}");
             return false;
         }
         finally
