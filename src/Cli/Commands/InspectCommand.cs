@@ -176,8 +176,8 @@ internal static class InspectCommand
 
     private static void WriteJson(TextWriter writer, string imagePath, DiskImage disk, FileSystemKind kind, IReadOnlyList<FileSystemEntry> entries)
     {
-        // Written member by member rather than serialized from an anonymous type, which would need
-        // reflection; the settings match the build report's (indented, readable non-ASCII, no nulls).
+        // Written member by member, because serializing an anonymous type needs reflection. The
+        // settings match the build report's: indented, readable non-ASCII, no nulls.
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = ImageBuilder.Build.Reports.BuildReportWriter.Options.Encoder }))
         {

@@ -43,7 +43,7 @@ internal sealed class BuildSession
 
     private CancellationToken Cancellation => _request.CancellationToken;
 
-    // The SBOM is written when the request or the project asks for it.
+    // The SBOM is written when the request or the project turns it on.
     private bool WriteSbom => _request.WriteSbom || _project?.WriteSbom == true;
 
     /// <summary>Runs the stages in order and stops after the first stage that reports an error.</summary>
