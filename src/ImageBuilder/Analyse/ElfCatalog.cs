@@ -18,8 +18,8 @@ internal sealed class ElfCatalog
 
     /// <summary>
     /// Reads every file of <paramref name="hostPaths"/> that is not read yet, on all processors. The
-    /// analysis asks for every file of the plan, and a payload of thousands of small files spends its
-    /// time opening them, so the reads run side by side instead of one after another.
+    /// analysis reads every file of the plan, and with thousands of small files most of the time goes
+    /// into opening them, so the reads run side by side instead of one after another.
     /// </summary>
     public void ReadAll(IEnumerable<string> hostPaths)
     {

@@ -55,7 +55,7 @@ public static class DiskAssembler
         long virtualSize = layout.VirtualSize - (layout.VirtualSize % MbrLayout.SectorSize);
         if (virtualSize <= 0)
         {
-            diagnostics.Error(DiskDiagnosticCodes.InvalidVirtualSize, $"The disk size {layout.VirtualSize} bytes is smaller than one 512-byte sector; give a size that holds the boot area and the filesystem, for example 64M.");
+            diagnostics.Error(DiskDiagnosticCodes.InvalidVirtualSize, $"The disk size {layout.VirtualSize} bytes is too small: it is less than one 512-byte sector. Give a size that holds the boot area and the filesystem, for example 64M.");
             return null;
         }
 

@@ -37,7 +37,7 @@ internal sealed record ProjectInput
     /// <summary>Gets whether libraries missing from the image are added from the host.</summary>
     public bool AddMissingLibraries { get; init; } = true;
 
-    /// <summary>Gets whether the project asks for the SPDX SBOM beside the image.</summary>
+    /// <summary>Gets whether the project turns on the SPDX SBOM beside the image.</summary>
     public bool WriteSbom { get; init; }
 
     /// <summary>Gets the project files read (osv.yaml, manifests), for the dependency file.</summary>

@@ -11,7 +11,7 @@ namespace Osv.ImageBuilder.Containers;
 /// </summary>
 /// <remarks>
 /// A raw image is written once: the temporary raw disk is the result. So is an uncompressed qcow2
-/// image, whose clusters are allocated as the assembler writes them (<see cref="Qcow2DiskStream"/>).
+/// image, whose clusters are allocated as the assembler writes them (<see cref="Qcow2WriteStream"/>).
 /// A compressed qcow2 or a VMDK image reads the temporary disk once more, and only the ranges where
 /// the assembler wrote data.
 /// </remarks>
@@ -69,7 +69,7 @@ public static class ImageFileWriter
             written = ReplaceAtomically(target, kind, failure, diagnostics, temporary =>
             {
                 using var container = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 20);
-                using var virtualDisk = new Qcow2DiskStream(container, layout.VirtualSize - (layout.VirtualSize % MbrLayout.SectorSize));
+                using var virtualDisk = new Qcow2WriteStream(container, layout.VirtualSize - (layout.VirtualSize % MbrLayout.SectorSize));
                 disk = DiskAssembler.Assemble(layout, virtualDisk, diagnostics, cancellationToken);
                 if (disk is null)
                 {

@@ -1,8 +1,8 @@
 namespace Osv.ImageBuilder.Inspect;
 
 /// <summary>
-/// The base of the read-only virtual disk views: it keeps the position and the length and asks the
-/// format for the bytes at a position, one piece at a time.
+/// The base of the read-only views of images (virtual disks, files inside a filesystem): it keeps the
+/// position and the length and reads the bytes at a position from the format, one piece at a time.
 /// </summary>
 internal abstract class ReadOnlyDiskStream : Stream
 {
@@ -69,9 +69,9 @@ internal abstract class ReadOnlyDiskStream : Stream
     {
     }
 
-    public override void SetLength(long value) => throw new NotSupportedException("The disk view is read-only.");
+    public override void SetLength(long value) => throw new NotSupportedException("This view of an image is read-only.");
 
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("The disk view is read-only.");
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("This view of an image is read-only.");
 
     // Copies up to buffer.Length bytes from `position` (below Length) and returns how many; at least 1.
     protected abstract int ReadAt(long position, Span<byte> buffer);

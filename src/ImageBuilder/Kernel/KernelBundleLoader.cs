@@ -4,7 +4,6 @@ using Osv.Diagnostics;
 using Osv.ImageBuilder.Assemble;
 using Osv.ImageBuilder.FileSystems;
 using Osv.Plan;
-using YamlDotNet.Core;
 
 namespace Osv.ImageBuilder.Kernel;
 

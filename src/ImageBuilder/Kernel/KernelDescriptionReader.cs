@@ -1,6 +1,5 @@
 using System.Globalization;
 using Osv.Manifests.Project;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Osv.ImageBuilder.Kernel;
@@ -18,7 +17,7 @@ internal static class KernelDescriptionReader
             throw new ShapeException(line, column, problem!);
         }
 
-        if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
+        if (stream.Documents.Count == 0 || YamlValueReader.IsNull(stream.Documents[0].RootNode))
         {
             return null;
         }
@@ -53,7 +52,7 @@ internal static class KernelDescriptionReader
 
     private static KernelBundleDescription.AddressRange? ReadAddressRange(YamlNode node, string key)
     {
-        if (IsNull(node))
+        if (YamlValueReader.IsNull(node))
         {
             return null;
         }
@@ -74,7 +73,7 @@ internal static class KernelDescriptionReader
 
     private static KernelBundleDescription.CommandLineArea? ReadCommandLine(YamlNode node, string key)
     {
-        if (IsNull(node))
+        if (YamlValueReader.IsNull(node))
         {
             return null;
         }
@@ -95,7 +94,7 @@ internal static class KernelDescriptionReader
 
     private static KernelBundleDescription.ZfsLayout? ReadZfs(YamlNode node, string key)
     {
-        if (IsNull(node))
+        if (YamlValueReader.IsNull(node))
         {
             return null;
         }
@@ -116,7 +115,7 @@ internal static class KernelDescriptionReader
 
     private static List<KernelBundleDescription.BaseFile>? ReadBaseFiles(YamlNode node, string key)
     {
-        if (IsNull(node))
+        if (YamlValueReader.IsNull(node))
         {
             return null;
         }
@@ -147,18 +146,18 @@ internal static class KernelDescriptionReader
     }
 
     // The entries of a mapping in document order; keys must be plain scalars.
-    private static IEnumerable<(string Key, YamlNode Value)> Entries(YamlNode node, string what)
+    private static IEnumerable<(string Key, YamlNode Value)> Entries(YamlNode node, string mappingName)
     {
         if (node is not YamlMappingNode mapping)
         {
-            throw Wrong(node, $"{what} must be a mapping of keys");
+            throw Wrong(node, $"{mappingName} must be a mapping of keys");
         }
 
         foreach ((YamlNode keyNode, YamlNode value) in mapping.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } key })
             {
-                throw Wrong(keyNode, $"a key of {what} must be a plain name");
+                throw Wrong(keyNode, $"a key of {mappingName} must be a plain name");
             }
 
             yield return (key, value);
@@ -170,7 +169,7 @@ internal static class KernelDescriptionReader
 
     private static List<string>? TextList(YamlNode node, string key)
     {
-        if (IsNull(node))
+        if (YamlValueReader.IsNull(node))
         {
             return null;
         }
@@ -186,7 +185,7 @@ internal static class KernelDescriptionReader
 
     private static string? Text(YamlNode node, string key)
     {
-        if (IsNull(node))
+        if (YamlValueReader.IsNull(node))
         {
             return null;
         }
@@ -234,12 +233,8 @@ internal static class KernelDescriptionReader
         return bool.TryParse(text, out bool value) ? value : throw Wrong(node, $"'{key}' must be true or false, not '{text}'");
     }
 
-    // YAML 1.2 core schema nulls: ~, null, or nothing, written plain.
-    private static bool IsNull(YamlNode node) =>
-        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
-
-    private static ShapeException UnknownKey(YamlNode value, string key, string what) =>
-        new((int)value.Start.Line, (int)value.Start.Column, $"'{key}' is not a key of {what}.");
+    private static ShapeException UnknownKey(YamlNode value, string key, string mappingName) =>
+        new((int)value.Start.Line, (int)value.Start.Column, $"'{key}' is not a key of {mappingName}.");
 
     private static ShapeException Wrong(YamlNode node, string problem) =>
         new((int)node.Start.Line, (int)node.Start.Column, char.ToUpperInvariant(problem[0]) + problem[1..] + ".");

@@ -367,8 +367,8 @@ public sealed class PlanExpander
         {
             string through = chain.Count == 0 ? string.Empty : $" (reached through the symbolic links {string.Join(", ", chain)})";
 
-            // A relative host path in a manifest is resolved from the manifest's base directory; an
-            // absolute one, and every path of osv.yaml (already resolved from its folder), is as written.
+            // A relative host path in a manifest is resolved from the manifest's base directory. An
+            // absolute one is used as written, and so is every osv.yaml path, resolved from its folder.
             string resolvedFrom = entry.HostSpec == hostPath || Path.IsPathRooted(entry.HostSpec)
                 ? "check the path"
                 : $"check the path, which is resolved from '{entry.HostSpec}' relative to the manifest's base directory";

@@ -1,6 +1,5 @@
 using Osv.Diagnostics;
 using Osv.Plan;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Osv.Manifests.Project;

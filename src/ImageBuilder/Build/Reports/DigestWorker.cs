@@ -5,9 +5,9 @@ namespace Osv.ImageBuilder.Build.Reports;
 
 /// <summary>
 /// Computes the checksums of host files on a worker thread while the build goes on. A build that
-/// writes an SBOM hands it the plan's files as soon as the project is expanded, and the files that
-/// the kernel and the DT_NEEDED closure add later, so the hashing of a large payload overlaps the ELF
-/// analysis and the image write instead of following them. Batches run one after another.
+/// writes an SBOM hands it the plan's files as soon as the project is expanded. The files that the
+/// kernel and the DT_NEEDED closure add follow later, so the hashing of a large payload overlaps the
+/// ELF analysis and the image write instead of following them. Batches run one after another.
 /// </summary>
 /// <remarks>
 /// Only the worker touches the checksums until <see cref="Finish"/> returns them; the caller passes
@@ -15,12 +15,12 @@ namespace Osv.ImageBuilder.Build.Reports;
 /// </remarks>
 internal sealed class DigestWorker
 {
-    // Marks a file that could not be read. Finish leaves it out of the result.
-    private static readonly FileDigest Unreadable = new(string.Empty, null);
-
     private readonly bool _includeSha1;
     private readonly CancellationToken _cancellation;
     private readonly Dictionary<string, FileDigest> _digests = new(StringComparer.Ordinal);
+
+    // Every host path hashed or tried, so that a later batch skips it, and reports a failure only once.
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly List<Diagnostic> _errors = [];
     private Task _chain = Task.CompletedTask;
 
@@ -50,16 +50,7 @@ internal sealed class DigestWorker
     public (Dictionary<string, FileDigest> Digests, List<Diagnostic> Errors) Finish()
     {
         _chain.GetAwaiter().GetResult();
-        var digests = new Dictionary<string, FileDigest>(_digests.Count, StringComparer.Ordinal);
-        foreach ((string hostPath, FileDigest digest) in _digests)
-        {
-            if (!ReferenceEquals(digest, Unreadable))
-            {
-                digests.Add(hostPath, digest);
-            }
-        }
-
-        return (digests, _errors);
+        return (_digests, _errors);
     }
 
     /// <summary>Waits for the worker without throwing, so that no thread outlives a failed build.</summary>
@@ -79,7 +70,7 @@ internal sealed class DigestWorker
     {
         foreach (GuestFile file in files)
         {
-            if (_digests.ContainsKey(file.HostPath))
+            if (!_seen.Add(file.HostPath))
             {
                 continue;
             }
@@ -93,9 +84,6 @@ internal sealed class DigestWorker
                 _errors.Add(new Diagnostic(BuildDiagnosticCodes.HostFileUnreadable, DiagnosticSeverity.Error,
                     $"The host file '{file.HostPath}' of '{file.GuestPath}' cannot be read: {exception.Message}",
                     file.Origin));
-
-                // Remembered as failed, so that a later batch does not report the same file again.
-                _digests.Add(file.HostPath, Unreadable);
             }
         }
     }

@@ -14,8 +14,20 @@ internal static class Fletcher4
     /// <summary>Computes the checksum of <paramref name="data"/>, whose length must be a multiple of 4.</summary>
     /// <remarks>Compiled fully optimized at once: every byte of the image passes through here, from the first block on.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static ZioChecksumValue Compute(ReadOnlySpan<byte> data) =>
-        Compute(data, Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0);
+    public static ZioChecksumValue Compute(ReadOnlySpan<byte> data)
+    {
+        int vectorBits = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            vectorBits = 256;
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            vectorBits = 128;
+        }
+
+        return Compute(data, vectorBits);
+    }
 
     /// <summary>Computes the checksum with vectors of <paramref name="vectorBits"/> (256, 128, or 0 for none); tests compare the paths.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

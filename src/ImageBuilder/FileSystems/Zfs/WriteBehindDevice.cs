@@ -31,7 +31,7 @@ internal sealed class WriteBehindDevice : IDisposable
     private readonly Stream _destination;
     private readonly SafeFileHandle? _handle;
 
-    // Where the destination starts in the file of _handle, and how many bytes it may take from there.
+    // The destination's start in the file of _handle, and the number of bytes it may take from there.
     private readonly long _fileOffset;
     private readonly long _capacity = long.MaxValue;
     private readonly BlockingCollection<Request> _queue = new(MaxPendingRequests);

@@ -4,18 +4,18 @@ using Microsoft.Win32.SafeHandles;
 namespace Osv.ImageBuilder.Containers;
 
 /// <summary>
-/// The virtual disk of an uncompressed qcow2 file being written, as a seekable stream: the disk assembler
-/// and the filesystem writers write into it as into a raw disk, and each 64 KiB cluster they touch gets
-/// the next free cluster of the file, the way QEMU allocates on first write. The image is written once,
-/// with no raw temporary file to convert afterwards. <see cref="Complete"/> writes the tables and the header.
+/// The virtual disk of an uncompressed qcow2 file being written, as a seekable stream. The disk
+/// assembler and the filesystem writers write into it as into a raw disk. Each 64 KiB cluster they
+/// touch gets the next free cluster of the file, the way QEMU allocates on first write, so the image is
+/// written once, with no raw temporary file to convert. <see cref="Complete"/> writes the tables and the header.
 /// </summary>
 /// <remarks>
 /// Writers that write every block in the same order give the same file, so the output is reproducible.
-/// A cluster is allocated even when the bytes written to it are zeros; the filesystem writers skip
+/// A cluster is allocated even when the bytes written to it are zeros. The filesystem writers skip
 /// runs of zeros instead of writing them, so this costs little. Unwritten parts of an allocated cluster
 /// read as zeros, because the file is extended with holes.
 /// </remarks>
-internal sealed class Qcow2DiskStream : Stream
+internal sealed class Qcow2WriteStream : Stream
 {
     private const int ClusterSize = 1 << Qcow2Layout.ClusterBits;
     private const int EntriesPerTable = ClusterSize / sizeof(ulong);
@@ -33,7 +33,7 @@ internal sealed class Qcow2DiskStream : Stream
 
     /// <param name="file">The empty qcow2 file; cluster 0 is kept for the header.</param>
     /// <param name="virtualSize">The size of the disk; writes past it are rejected.</param>
-    public Qcow2DiskStream(FileStream file, long virtualSize)
+    public Qcow2WriteStream(FileStream file, long virtualSize)
     {
         _file = file;
         _handle = file.SafeFileHandle;

@@ -7,7 +7,7 @@ using Osv.ImageBuilder.Tests.FileSystems;
 namespace Osv.ImageBuilder.Tests.Containers;
 
 /// <summary>The one-pass qcow2 writer: clusters allocated on first write, judged by qemu-img against the raw disk.</summary>
-public sealed class Qcow2DiskStreamTests : IDisposable
+public sealed class Qcow2WriteStreamTests : IDisposable
 {
     private const int Cluster = 64 * 1024;
 
@@ -48,7 +48,7 @@ public sealed class Qcow2DiskStreamTests : IDisposable
     public void Partial_cluster_reads_back_zero_filled()
     {
         using var file = new FileStream(Path.Combine(_folder, "partial.qcow2"), FileMode.CreateNew, FileAccess.ReadWrite);
-        using var disk = new Qcow2DiskStream(file, 4L * Cluster);
+        using var disk = new Qcow2WriteStream(file, 4L * Cluster);
         byte[] data = [1, 2, 3, 4];
 
         disk.Position = Cluster + 10;
@@ -70,7 +70,7 @@ public sealed class Qcow2DiskStreamTests : IDisposable
     public void Write_past_end_is_rejected()
     {
         using var file = new FileStream(Path.Combine(_folder, "small.qcow2"), FileMode.CreateNew, FileAccess.ReadWrite);
-        using var disk = new Qcow2DiskStream(file, Cluster);
+        using var disk = new Qcow2WriteStream(file, Cluster);
 
         disk.Position = Cluster - 2;
         IOException error = Assert.Throws<IOException>(() => disk.Write(new byte[4]));
@@ -82,7 +82,7 @@ public sealed class Qcow2DiskStreamTests : IDisposable
     public void Clusters_take_file_space_in_write_order()
     {
         using var file = new FileStream(Path.Combine(_folder, "order.qcow2"), FileMode.CreateNew, FileAccess.ReadWrite);
-        using var disk = new Qcow2DiskStream(file, 8L * Cluster);
+        using var disk = new Qcow2WriteStream(file, 8L * Cluster);
 
         disk.Position = 5L * Cluster;
         disk.Write([5]);
